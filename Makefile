@@ -1,0 +1,50 @@
+# Two commands matter to a newcomer: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+BABEL_KEYWORDS := -k _ -k N_ -k n_:1,2
+
+.PHONY: run test install demo lint typecheck pytest extract update compile clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) compile
+
+## run: install, load the demo data, start the bot (console when no network channel is enabled)
+run: install
+	$(BIN)/tiepdan demo
+	$(BIN)/tiepdan run
+
+## test: install, then ruff, mypy and pytest (pytest also fails on a stale or untranslated catalog)
+test: install lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/pytest -q
+
+## i18n: extract msgids from the code, merge them into vi/en, compile .mo files
+extract: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	  --add-comments=Translators: --project=tiepdan -o locales/messages.pot bot handlers
+
+update: extract
+	$(BIN)/pybabel -q update -i locales/messages.pot -d locales -D messages \
+	  --no-fuzzy-matching --ignore-pot-creation-date
+
+compile: $(STAMP)
+	$(BIN)/pybabel -q compile -d locales -D messages
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	find locales -name '*.mo' -delete

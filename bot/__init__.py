@@ -1,0 +1,1 @@
+"""Tiếp Dân: citizen-reception registration bot."""

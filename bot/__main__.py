@@ -1,0 +1,121 @@
+"""Command line: ``tiepdan`` (equal to ``python -m bot``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot import app as application
+from bot import config as configuration
+from bot.demo import load_demo
+from handlers.console import ConsoleChannel
+from storage import migrate
+
+log = logging.getLogger("tiepdan")
+
+DEFAULT_CONSOLE_USER = "local"
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="tiepdan",
+        description="Tiếp Dân: register citizens for leaders' reception sessions.",
+    )
+    root.add_argument(
+        "--config",
+        metavar="PATH",
+        help="configuration file (default: $TIEPDAN_CONFIG, else ./config.toml, else defaults)",
+    )
+    root.add_argument(
+        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run", help="upgrade the database and start the enabled channels (console if none)"
+    )
+    console = commands.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument(
+        "--user",
+        default=DEFAULT_CONSOLE_USER,
+        metavar="ID",
+        help='console identity; match an [[officers]] entry with channel = "console" to act '
+        "as that officer",
+    )
+    commands.add_parser("demo", help="load the example province, commune, leaders and schedules")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply pending migrations")
+    db_commands.add_parser("current", help="show the schema revision of the database")
+    return root
+
+
+async def _console(app: application.App, user: str) -> None:
+    await application.prepare(app)
+    channel = ConsoleChannel(
+        app.dialogue, user, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()
+    )
+    await channel.run()
+
+
+async def _run(app: application.App) -> int:
+    if app.config.network_channels_enabled:
+        log.error(
+            "Telegram and Zalo channels are not part of this version yet; "
+            "disable them in the configuration to run the console"
+        )
+        return 2
+    await _console(app, DEFAULT_CONSOLE_USER)
+    return 0
+
+
+async def _demo(app: application.App) -> None:
+    await migrate.upgrade(app.engine)
+    async with app.store.transaction() as repo:
+        await load_demo(repo, app.services.clock.now())
+    await application.prepare(app)
+    print("Demo data loaded: 2 units per level, 4 leaders and their schedules.")  # noqa: T201
+
+
+async def _db(app: application.App, action: str) -> None:
+    if action == "upgrade":
+        await migrate.upgrade(app.engine)
+    print(await migrate.current_revision(app.engine) or "(empty database)")  # noqa: T201
+
+
+async def _main(args: argparse.Namespace, cfg: configuration.Config) -> int:
+    app = application.build(cfg)
+    try:
+        if args.command == "run":
+            return await _run(app)
+        if args.command == "console":
+            await _console(app, args.user)
+        elif args.command == "demo":
+            await _demo(app)
+        elif args.command == "db":
+            await _db(app, args.db_command)
+        return 0
+    finally:
+        await app.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        cfg = configuration.load(args.config)
+    except configuration.ConfigError as exc:
+        print(exc, file=sys.stderr)  # noqa: T201
+        return 2
+    try:
+        return asyncio.run(_main(args, cfg))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The composition root: builds every service once from the configuration and wires them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import SUPPORTED_LOCALES, Config
+from bot.core import schedules, tickets
+from bot.core.clock import Clock, SystemClock
+from bot.core.content import load_content
+from bot.core.i18n import Catalogs
+from bot.core.ports import OfficerRecord
+from bot.core.workdays import WorkCalendar
+from bot.dialogue import Dialogue, DialogueSettings, PrivacySettings, Services
+from storage import migrate
+from storage.db import create_engine
+from storage.repositories import SqlStore
+
+
+@dataclass
+class App:
+    config: Config
+    engine: AsyncEngine
+    store: SqlStore
+    services: Services
+    dialogue: Dialogue
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def dialogue_settings(config: Config) -> DialogueSettings:
+    registration = config.registration
+    return DialogueSettings(
+        max_active_per_citizen=registration.max_active_per_citizen,
+        answer_working_days=registration.answer_working_days,
+        summary_max_chars=registration.summary_max_chars,
+        booking_horizon_days=registration.booking_horizon_days,
+        booking_min_notice=timedelta(hours=registration.min_notice_hours),
+        schedule_view_days=config.schedule.view_days,
+        privacy=PrivacySettings(
+            controller=config.privacy.controller,
+            contact=config.privacy.contact,
+            retention_months=config.privacy.retention_months,
+        ),
+    )
+
+
+def build(config: Config, clock: Clock | None = None) -> App:
+    engine = create_engine(
+        config.database.url,
+        echo=config.database.echo,
+        busy_timeout_ms=config.database.busy_timeout_ms,
+    )
+    store = SqlStore(engine)
+    locales_dir = config.bot.locales_path
+    services = Services(
+        store=store,
+        catalogs=Catalogs(
+            locales_dir, SUPPORTED_LOCALES, config.bot.default_locale, config.bot.zone
+        ),
+        content=load_content(locales_dir, SUPPORTED_LOCALES),
+        clock=clock or SystemClock(),
+        settings=dialogue_settings(config),
+        new_ticket_code=tickets.new_code,
+    )
+    return App(config, engine, store, services, Dialogue(services))
+
+
+async def prepare(app: App) -> None:
+    """Everything a start needs before the first message: schema, officers, upcoming sessions."""
+    await migrate.upgrade(app.engine)
+    now = app.services.clock.now()
+    async with app.store.transaction() as repo:
+        await repo.sync_config_officers(
+            [
+                OfficerRecord(o.channel, o.user_id, o.name, o.role, o.units)
+                for o in app.config.officers
+            ],
+            now,
+        )
+        await schedules.materialise(
+            repo,
+            WorkCalendar(await repo.calendar_overrides()),
+            app.config.bot.zone,
+            now,
+            app.config.schedule.materialise_days,
+        )

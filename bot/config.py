@@ -1,0 +1,223 @@
+"""Configuration: one TOML file validated into a frozen, typed object.
+
+Where the file comes from: ``--config PATH``, else ``$TIEPDAN_CONFIG``, else ``./config.toml`` when
+present, else the built-in defaults (identical to ``config.example.toml``). Secrets may come from
+the environment instead of the file; see ``SECRET_ENV``. This is the only module that reads the
+environment or the configuration file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+SUPPORTED_LOCALES = ("vi", "en")
+CONFIG_ENV = "TIEPDAN_CONFIG"
+DEFAULT_CONFIG_FILE = Path("config.toml")
+
+# Environment variables that override a key of the file (they win when set and non-empty).
+SECRET_ENV: Mapping[str, tuple[str, str]] = {
+    "TIEPDAN_DATABASE_URL": ("database", "url"),
+    "TIEPDAN_TELEGRAM_TOKEN": ("telegram", "token"),
+    "TIEPDAN_ZALO_BOT_TOKEN": ("zalo_bot", "token"),
+    "TIEPDAN_ZALO_OA_SECRET_KEY": ("zalo_oa", "secret_key"),
+    "TIEPDAN_ZALO_OA_APP_SECRET": ("zalo_oa", "app_secret"),
+    "TIEPDAN_ZALO_OA_REFRESH_TOKEN": ("zalo_oa", "refresh_token"),
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the problem."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BotConfig(_Section):
+    default_locale: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    locales_dir: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def locales_path(self) -> Path:
+        if self.locales_dir:
+            return Path(self.locales_dir)
+        return Path(__file__).resolve().parent.parent / "locales"
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite+aiosqlite:///data/tiepdan.sqlite3"
+    echo: bool = False
+    busy_timeout_ms: Annotated[int, Field(ge=0, le=600_000)] = 5000
+
+    @field_validator("url")
+    @classmethod
+    def _supported_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (async drivers only)"
+            )
+        return value
+
+
+class TelegramConfig(_Section):
+    enabled: bool = False
+    token: SecretStr = SecretStr("")
+
+
+class ZaloBotConfig(_Section):
+    enabled: bool = False
+    token: SecretStr = SecretStr("")
+
+
+class ZaloOAConfig(_Section):
+    enabled: bool = False
+    app_id: str = ""
+    secret_key: SecretStr = SecretStr("")
+    app_secret: SecretStr = SecretStr("")
+    refresh_token: SecretStr = SecretStr("")
+
+
+class OfficerConfig(_Section):
+    channel: Literal["console", "telegram", "zalo_bot", "zalo_oa"]
+    user_id: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(min_length=1)]
+    role: Literal["officer", "supervisor", "admin"]
+    units: tuple[str, ...] = ()
+
+
+class RegistrationConfig(_Section):
+    max_active_per_citizen: Annotated[int, Field(ge=1, le=100)] = 3
+    answer_working_days: Annotated[int, Field(ge=1, le=60)] = 10
+    summary_max_chars: Annotated[int, Field(ge=100, le=10_000)] = 2000
+    booking_horizon_days: Annotated[int, Field(ge=1, le=365)] = 60
+    min_notice_hours: Annotated[int, Field(ge=0, le=720)] = 24
+
+
+class ScheduleConfig(_Section):
+    view_days: Annotated[int, Field(ge=1, le=365)] = 30
+    materialise_days: Annotated[int, Field(ge=1, le=730)] = 60
+
+
+class PrivacyConfig(_Section):
+    controller: str = "Ban Tiếp công dân (đơn vị vận hành Tiếp Dân)"
+    contact: str = "Trụ sở tiếp công dân của đơn vị vận hành"
+    # 0: kept as long as the law on archives requires for reception records.
+    retention_months: Annotated[int, Field(ge=0, le=1200)] = 0
+
+
+class Config(_Section):
+    bot: BotConfig = BotConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    zalo_bot: ZaloBotConfig = ZaloBotConfig()
+    zalo_oa: ZaloOAConfig = ZaloOAConfig()
+    registration: RegistrationConfig = RegistrationConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    officers: tuple[OfficerConfig, ...] = ()
+
+    @field_validator("officers")
+    @classmethod
+    def _unique_officers(cls, value: tuple[OfficerConfig, ...]) -> tuple[OfficerConfig, ...]:
+        seen: set[tuple[str, str]] = set()
+        for officer in value:
+            key = (officer.channel, officer.user_id)
+            if key in seen:
+                raise ValueError(f"{officer.channel}:{officer.user_id} is listed twice")
+            seen.add(key)
+        return value
+
+    @property
+    def network_channels_enabled(self) -> bool:
+        return self.telegram.enabled or self.zalo_bot.enabled or self.zalo_oa.enabled
+
+
+def resolve_path(cli_path: str | None, environ: Mapping[str, str]) -> Path | None:
+    """Pick the configuration file by the documented precedence; None means built-in defaults."""
+    if cli_path:
+        return Path(cli_path)
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    if DEFAULT_CONFIG_FILE.is_file():
+        return DEFAULT_CONFIG_FILE
+    return None
+
+
+def load(cli_path: str | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Load, merge secrets from the environment and validate; raise ConfigError on any problem."""
+    env = os.environ if environ is None else environ
+    path = resolve_path(cli_path, env)
+    raw: dict[str, Any] = {}
+    source = "built-in defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{source}: file not found") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    return parse(raw, env, source)
+
+
+def parse(raw: dict[str, Any], environ: Mapping[str, str], source: str = "config") -> Config:
+    merged = _with_secrets(raw, environ)
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from exc
+
+
+def _with_secrets(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    merged = {key: dict(value) if isinstance(value, dict) else value for key, value in raw.items()}
+    for variable, (section, key) in SECRET_ENV.items():
+        value = environ.get(variable)
+        if value:
+            table = merged.setdefault(section, {})
+            if isinstance(table, dict):
+                table[key] = value
+    return merged
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = [f"Invalid configuration in {source}:"]
+    for error in exc.errors():
+        location = _key_path(error["loc"])
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling and section)"
+        lines.append(f"  {location}: {message}")
+    return "\n".join(lines)
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item + 1}]")
+        elif parts:
+            parts.append(f".{item}")
+        else:
+            parts.append(item)
+    return "".join(parts) or "(top level)"

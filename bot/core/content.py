@@ -1,0 +1,112 @@
+"""Long-form content (the rules explainer and the privacy notice), one TOML file per locale.
+
+Files live at ``locales/<locale>/content/rules.toml`` and ``privacy.toml``; they are prose, not
+gettext messages, because a legal explanation is translated as a whole, not sentence by sentence.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from bot.core.text import fold_words
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    title: str
+    keywords: tuple[str, ...]
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    version: str
+    title: str
+    body: str
+
+
+class ContentError(Exception):
+    """A content file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Content:
+    topics_by_locale: dict[str, tuple[Topic, ...]]
+    privacy_by_locale: dict[str, Notice]
+
+    def topics(self, locale: str) -> tuple[Topic, ...]:
+        return self.topics_by_locale[locale]
+
+    def topic(self, locale: str, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics(locale) if t.id == topic_id), None)
+
+    def privacy(self, locale: str) -> Notice:
+        return self.privacy_by_locale[locale]
+
+    @property
+    def privacy_version(self) -> str:
+        return next(iter(self.privacy_by_locale.values())).version
+
+    def match(self, text: str) -> str | None:
+        """The topic a free-text question is about, accent-insensitively, in any locale."""
+        words = f" {fold_words(text)} "
+        if not words.strip():
+            return None
+        best_id, best_score = None, 0
+        for topics in self.topics_by_locale.values():
+            for topic in topics:
+                score = sum(
+                    len(phrase.split())
+                    for phrase in (fold_words(k) for k in topic.keywords)
+                    if phrase and f" {phrase} " in words
+                )
+                if score > best_score:
+                    best_id, best_score = topic.id, score
+        return best_id
+
+
+def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
+    topics: dict[str, tuple[Topic, ...]] = {}
+    privacy: dict[str, Notice] = {}
+    for locale in locales:
+        folder = locales_dir / locale / "content"
+        rules = _read(folder / "rules.toml")
+        try:
+            topics[locale] = tuple(
+                Topic(
+                    id=str(item["id"]),
+                    title=str(item["title"]).strip(),
+                    keywords=tuple(str(k) for k in item.get("keywords", ())),
+                    body=str(item["body"]).strip(),
+                )
+                for item in cast(list[dict[str, Any]], rules["topic"])
+            )
+            notice = cast(dict[str, Any], _read(folder / "privacy.toml"))
+            privacy[locale] = Notice(
+                version=str(notice["version"]),
+                title=str(notice["title"]).strip(),
+                body=str(notice["body"]).strip(),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ContentError(f"{folder}: missing field {exc}") from exc
+    versions = {notice.version for notice in privacy.values()}
+    if len(versions) > 1:
+        raise ContentError(f"privacy notices disagree on their version: {sorted(versions)}")
+    ids = {locale: [t.id for t in items] for locale, items in topics.items()}
+    if len({tuple(v) for v in ids.values()}) > 1:
+        raise ContentError(f"rules topics differ between locales: {ids}")
+    return Content(topics, privacy)
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ContentError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(f"{path}: not valid TOML: {exc}") from exc

@@ -1,0 +1,306 @@
+"""Values that cross layers: what a channel hands the core, what the core answers, domain records.
+
+Everything here is a frozen dataclass or a StrEnum, never an ORM row or a dict, so a channel, the
+dialogue and the storage layer agree on one vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    CONSOLE = "console"
+    TELEGRAM = "telegram"
+    ZALO_BOT = "zalo_bot"
+    ZALO_OA = "zalo_oa"
+
+
+# --- what a channel hands to the dialogue, and what it gets back ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SharedContact:
+    """A phone number shared through the channel's own contact button."""
+
+    phone: str
+    # The sharer's own account, when the channel says whose number it is.
+    owner_user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    channel: str
+    user_id: str
+    chat_id: str
+    text: str | None = None
+    payload: str | None = None
+    contact: SharedContact | None = None
+    locale_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    filename: str
+    content: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    # The label of a "share my phone number" button, when the channel has one.
+    contact_request: str | None = None
+    file: OutgoingFile | None = None
+
+
+# --- domain vocabulary ---------------------------------------------------------------------
+
+
+class RequestKind(StrEnum):
+    COMPLAINT = "complaint"  # khiếu nại
+    DENUNCIATION = "denunciation"  # tố cáo
+    PETITION = "petition"  # kiến nghị
+    FEEDBACK = "feedback"  # phản ánh
+
+
+class RegistrationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    NEEDS_INFO = "needs_info"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REFERRED = "referred"
+    DUPLICATE = "duplicate"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    RESCHEDULED = "rescheduled"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+# A registration in one of these states holds a place in its session.
+SEAT_HOLDING_STATUSES = frozenset(
+    {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO, RegistrationStatus.APPROVED}
+)
+# The citizen may withdraw only before the meeting has been decided or held.
+WITHDRAWABLE_STATUSES = SEAT_HOLDING_STATUSES | {RegistrationStatus.RESCHEDULED}
+
+
+class UnitKind(StrEnum):
+    PARTY_COMMITTEE = "party_committee"  # cấp ủy
+    PEOPLES_COMMITTEE = "peoples_committee"  # Ủy ban nhân dân
+    AGENCY = "agency"
+
+
+class UnitLevel(StrEnum):
+    """Administrative level, as data: the 2025 reform left province and commune."""
+
+    PROVINCE = "province"
+    COMMUNE = "commune"
+
+
+class LeaderRole(StrEnum):
+    PARTY_SECRETARY = "party_secretary"  # Bí thư
+    COMMITTEE_CHAIR = "committee_chair"  # Chủ tịch UBND
+    AGENCY_HEAD = "agency_head"
+
+
+class RecurrenceKind(StrEnum):
+    MONTHLY_DAY = "monthly_day"
+    MONTHLY_NTH_WEEKDAY = "monthly_nth_weekday"
+    WEEKLY = "weekly"
+
+
+class HolidayPolicy(StrEnum):
+    SHIFT = "shift"  # to the next working day
+    SKIP = "skip"
+
+
+class SessionStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+    HELD = "held"
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    id: int
+    code: str
+    name: str
+    kind: UnitKind
+    level: UnitLevel
+    parent_id: int | None
+    address: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Leader:
+    id: int
+    code: str
+    unit_id: int
+    name: str
+    title: str
+    role: LeaderRole
+    locale: str = "vi"
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    kind: RecurrenceKind
+    # MONTHLY_DAY: 1..31 (a day past the month's end means its last day).
+    day_of_month: int | None = None
+    # MONTHLY_NTH_WEEKDAY: 1..4, or -1 for the last one.
+    nth: int | None = None
+    # Monday=0 .. Sunday=6, for MONTHLY_NTH_WEEKDAY and WEEKLY.
+    weekday: int | None = None
+    interval_weeks: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRule:
+    id: int
+    leader_id: int
+    recurrence: Recurrence
+    start: time
+    end: time
+    location: str
+    capacity: int
+    holiday_policy: HolidayPolicy
+    valid_from: date
+    valid_until: date | None = None
+    auto_publish: bool = True
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    leader_id: int
+    rule_id: int | None
+    nominal_date: date
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    capacity: int
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """A session as a citizen sees it, with the host and the places left."""
+
+    id: int
+    leader_id: int
+    leader_name: str
+    leader_title: str
+    unit_id: int
+    unit_name: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    capacity: int
+    taken: int
+    status: SessionStatus
+    published: bool
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Citizen:
+    id: int
+    channel: str
+    channel_user_id: str
+    chat_id: str
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewRegistration:
+    code: str
+    citizen_id: int
+    consent_id: int
+    kind: RequestKind
+    full_name: str
+    phone: str
+    phone_verified: bool
+    id_number: str
+    province: str
+    address: str
+    leader_id: int
+    session_id: int
+    people_count: int
+    representatives: tuple[str, ...]
+    summary: str
+    prior_handling: str
+    request: str
+    locale: str
+    submitted_at: datetime
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationView:
+    id: int
+    code: str
+    citizen_id: int
+    kind: RequestKind
+    status: RegistrationStatus
+    full_name: str
+    summary: str
+    request: str
+    people_count: int
+    leader_name: str
+    leader_title: str
+    session_id: int
+    session_starts_at: datetime
+    session_location: str
+    submitted_at: datetime
+    due_date: date
+
+    @property
+    def withdrawable(self) -> bool:
+        return self.status in WITHDRAWABLE_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationEvent:
+    registration_id: int
+    at: datetime
+    actor: str
+    event: str
+    from_status: RegistrationStatus | None
+    to_status: RegistrationStatus | None
+    note: str = ""
+    # Events an officer writes for colleagues only (issue: triage) are hidden from citizens.
+    internal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarOverride:
+    day: date
+    working: bool  # True: a make-up working day; False: an extra day off
+    note: str = ""
+
+
+@dataclass(slots=True)
+class DialogState:
+    """Where one citizen is in the conversation; stored as JSON in one row per citizen."""
+
+    data: dict[str, object] = field(default_factory=dict)

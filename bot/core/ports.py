@@ -1,0 +1,152 @@
+"""The boundary between the domain and storage. ``storage`` implements these Protocols."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.model import (
+    CalendarOverride,
+    Citizen,
+    DialogState,
+    Leader,
+    LeaderRole,
+    NewRegistration,
+    NewSession,
+    RegistrationEvent,
+    RegistrationStatus,
+    RegistrationView,
+    ScheduleRule,
+    SessionView,
+    Unit,
+    UnitKind,
+    UnitLevel,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRecord:
+    channel: str
+    user_id: str
+    name: str
+    role: str
+    units: tuple[str, ...]
+
+
+class Repository(Protocol):
+    """Everything the core reads or writes, inside one transaction."""
+
+    # citizens and their conversation
+    async def citizen_for(
+        self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
+    ) -> Citizen:
+        """Return the citizen behind a channel identity, creating them on first contact."""
+        ...
+
+    async def set_citizen_locale(self, citizen_id: int, locale: str) -> None: ...
+
+    async def load_dialog(self, citizen_id: int, now: datetime) -> DialogState:
+        """Load the conversation state, locking it until the transaction ends."""
+        ...
+
+    async def save_dialog(self, citizen_id: int, state: DialogState, now: datetime) -> None: ...
+
+    async def record_consent(
+        self, citizen_id: int, notice_version: str, locale: str, at: datetime
+    ) -> int: ...
+
+    # units, leaders, schedules
+    async def calendar_overrides(self) -> list[CalendarOverride]: ...
+
+    async def units(self) -> list[Unit]: ...
+
+    async def leaders(self) -> list[Leader]:
+        """Active leaders."""
+        ...
+
+    async def leader(self, leader_id: int) -> Leader | None: ...
+
+    async def leader_by_code(self, code: str) -> Leader | None: ...
+
+    async def sessions_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        unit_ids: frozenset[int] | None = None,
+        leader_id: int | None = None,
+    ) -> list[SessionView]:
+        """Published, planned sessions starting in [start, end), earliest first."""
+        ...
+
+    async def session(self, session_id: int) -> SessionView | None: ...
+
+    async def active_schedule_rules(self) -> list[ScheduleRule]: ...
+
+    async def add_sessions(self, sessions: list[NewSession], now: datetime) -> int:
+        """Insert the sessions that do not exist yet; return how many were added."""
+        ...
+
+    async def upsert_unit(
+        self,
+        code: str,
+        name: str,
+        kind: UnitKind,
+        level: UnitLevel,
+        parent_code: str | None,
+        address: str,
+        now: datetime,
+    ) -> Unit: ...
+
+    async def upsert_leader(
+        self,
+        code: str,
+        unit_id: int,
+        name: str,
+        title: str,
+        role: LeaderRole,
+        locale: str,
+        now: datetime,
+    ) -> Leader: ...
+
+    async def upsert_schedule_rule(
+        self, code: str, rule: ScheduleRule, now: datetime
+    ) -> ScheduleRule: ...
+
+    async def sync_config_officers(self, officers: list[OfficerRecord], now: datetime) -> None: ...
+
+    # registrations
+    async def code_taken(self, code: str) -> bool: ...
+
+    async def count_active_registrations(self, citizen_id: int) -> int: ...
+
+    async def create_registration(
+        self, registration: NewRegistration, actor: str
+    ) -> RegistrationView: ...
+
+    async def registrations_of(self, citizen_id: int) -> list[RegistrationView]:
+        """The citizen's registrations, newest first."""
+        ...
+
+    async def registration_by_code(self, code: str) -> RegistrationView | None: ...
+
+    async def registration_events(self, registration_id: int) -> list[RegistrationEvent]: ...
+
+    async def change_status(
+        self,
+        registration_id: int,
+        to_status: RegistrationStatus,
+        *,
+        event: str,
+        actor: str,
+        at: datetime,
+        note: str = "",
+    ) -> RegistrationView: ...
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[Repository]:
+        """Open one transaction; commit when the block ends, roll back if it raises."""
+        ...

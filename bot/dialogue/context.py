@@ -1,0 +1,85 @@
+"""What one turn of the conversation works with: services built once, plus this turn's state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.core.content import Content
+from bot.core.i18n import Catalogs, Translator
+from bot.core.model import Citizen, DialogState, Incoming, Reply
+from bot.core.ports import Repository, Store
+from bot.core.workdays import WorkCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySettings:
+    controller: str
+    contact: str
+    retention_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueSettings:
+    max_active_per_citizen: int = 3
+    answer_working_days: int = 10
+    summary_max_chars: int = 2000
+    booking_horizon_days: int = 60
+    booking_min_notice: timedelta = timedelta(hours=24)
+    schedule_view_days: int = 30
+    privacy: PrivacySettings = PrivacySettings("", "", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    store: Store
+    catalogs: Catalogs
+    content: Content
+    clock: Clock
+    settings: DialogueSettings
+    new_ticket_code: Callable[[], str]
+
+
+@dataclass(slots=True)
+class Turn:
+    """One incoming message being answered, inside one database transaction."""
+
+    services: Services
+    repo: Repository
+    incoming: Incoming
+    citizen: Citizen
+    state: DialogState
+    tr: Translator
+    now: datetime
+    _calendar: WorkCalendar | None = field(default=None)
+
+    def _(self, message: str, /, **params: object) -> str:
+        return self.tr._(message, **params)
+
+    def n_(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        return self.tr.n_(singular, plural, n, **params)
+
+    @property
+    def settings(self) -> DialogueSettings:
+        return self.services.settings
+
+    @property
+    def locale(self) -> str:
+        return self.tr.locale
+
+    def use_locale(self, locale: str) -> None:
+        self.tr = self.services.catalogs.get(locale)
+
+    async def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = WorkCalendar(await self.repo.calendar_overrides())
+        return self._calendar
+
+    @property
+    def actor(self) -> str:
+        return f"citizen:{self.citizen.id}"
+
+
+Replies = list[Reply]

@@ -1,0 +1,216 @@
+"""The one entry point every channel calls: ``Dialogue.handle(Incoming) -> list[Reply]``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+
+from bot.core.model import Incoming, Reply
+from bot.dialogue import menu, registration, rules, schedule, status
+from bot.dialogue.context import Replies, Services, Turn
+
+log = logging.getLogger(__name__)
+
+
+class KeyedLocks:
+    """One FIFO lock per key, dropped when nobody holds or waits for it.
+
+    Within a process this keeps one user's messages in arrival order; across processes the
+    database row lock taken by ``Repository.load_dialog`` keeps them apart.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: Hashable) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class Dialogue:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._locks = KeyedLocks()
+        # Only for the apology when the database itself fails; the truth is in the database.
+        self._last_locale: dict[tuple[str, str], str] = {}
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        key = (incoming.channel, incoming.user_id)
+        async with self._locks.hold(key):
+            try:
+                return await self._handle(incoming)
+            except Exception:
+                log.exception("could not handle a message from %s:%s", *key)
+                tr = self.services.catalogs.get(self._last_locale.get(key))
+                return [
+                    Reply(
+                        tr._(
+                            "Sorry, something went wrong on our side and your last message "
+                            "was not processed. Your earlier answers are kept; please send "
+                            "it again in a moment."
+                        )
+                    )
+                ]
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        services = self.services
+        async with services.store.transaction() as repo:
+            now = services.clock.now()
+            citizen = await repo.citizen_for(
+                incoming.channel,
+                incoming.user_id,
+                incoming.chat_id,
+                services.catalogs.default,
+                now,
+            )
+            state = await repo.load_dialog(citizen.id, now)
+            turn = Turn(
+                services=services,
+                repo=repo,
+                incoming=incoming,
+                citizen=citizen,
+                state=state,
+                tr=services.catalogs.get(citizen.locale),
+                now=now,
+            )
+            replies = await route(turn)
+            await repo.save_dialog(citizen.id, turn.state, now)
+        self._last_locale[(incoming.channel, incoming.user_id)] = turn.locale
+        return replies
+
+
+async def route(turn: Turn) -> Replies:
+    incoming = turn.incoming
+    text = (incoming.text or "").strip()
+    if incoming.payload:
+        return await on_payload(turn, incoming.payload)
+    if text.startswith("/"):
+        name, _sep, argument = text[1:].partition(" ")
+        return await on_command(turn, name.split("@", 1)[0].lower(), argument.strip())
+    if registration.active(turn):
+        return await registration.on_input(turn, text, None, incoming.contact)
+    if incoming.contact is not None:
+        return menu.main_menu(
+            turn, turn._("Thank you, but I only need your phone number while you register.")
+        )
+    if text:
+        answered = rules.answer_question(turn, text)
+        if answered is not None:
+            return answered
+    return menu.not_understood(turn)
+
+
+async def on_command(turn: Turn, name: str, argument: str) -> Replies:
+    in_wizard = registration.active(turn)
+    if in_wizard and name in {"cancel", "back", "help", "register"}:
+        if name == "cancel":
+            return registration.cancel(turn)
+        if name == "back":
+            return await registration.back(turn)
+        if name == "help":
+            return await registration.repeat(turn, lead=registration.help_text(turn))
+        return await registration.repeat(turn)
+    if in_wizard and name == "lang" and argument:
+        changed = await menu.set_language(turn, argument.lower())
+        if changed is not None:
+            return await registration.repeat(turn, lead=changed.text)
+    if name == "cancel":
+        return menu.main_menu(turn, turn._("There is nothing to cancel."))
+    if name == "back":
+        return menu.main_menu(turn)
+    opens_registration = name == "register" or (name == "start" and argument.startswith("reg_"))
+    pause_note = None if opens_registration else registration.suspend(turn)
+    replies = await _page(turn, name, argument)
+    if pause_note:
+        replies = [Reply(pause_note), *replies]
+    return replies
+
+
+async def _page(turn: Turn, name: str, argument: str) -> Replies:
+    if name == "start":
+        return await _start(turn, argument)
+    if name == "menu":
+        return menu.main_menu(turn)
+    if name == "help":
+        return menu.help_page(turn)
+    if name == "rules":
+        return rules.topic_menu(turn)
+    if name == "schedule":
+        return await schedule.overview(turn)
+    if name == "register":
+        return await registration.start(turn)
+    if name == "status":
+        return await status.details(turn, argument) if argument else await status.overview(turn)
+    if name in {"lang", "language"}:
+        if argument:
+            changed = await menu.set_language(turn, argument.lower())
+            if changed is not None:
+                return menu.main_menu(turn, changed.text)
+        return menu.language_picker(turn)
+    if name == "privacy":
+        return menu.privacy_page(turn)
+    return menu.main_menu(
+        turn, turn._("I do not know the command /{name}. Here is what I can do:", name=name)
+    )
+
+
+async def _start(turn: Turn, argument: str) -> Replies:
+    """/start, possibly with a deep-link parameter: ``reg_<leader code>`` or ``status``."""
+    if argument == "status":
+        return await status.overview(turn)
+    if argument.startswith("reg_"):
+        leader = await turn.repo.leader_by_code(argument.removeprefix("reg_"))
+        return await registration.start(turn, leader.id if leader else None)
+    return menu.welcome(turn)
+
+
+async def on_payload(turn: Turn, payload: str) -> Replies:
+    namespace, _sep, rest = payload.partition(":")
+    if namespace == "reg":
+        return await registration.on_payload(turn, rest, turn.incoming.contact)
+    opens_registration = namespace == "rs" or payload == "m:register"
+    pause_note = None if opens_registration else registration.suspend(turn)
+    replies = await _payload_page(turn, namespace, rest)
+    if pause_note:
+        replies = [Reply(pause_note), *replies]
+    return replies
+
+
+async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
+    if namespace == "m":
+        return await _page(turn, rest, "")
+    if namespace == "r":
+        return rules.show_topic(turn, rest)
+    if namespace == "s" and rest.isdigit():
+        return await schedule.for_unit(turn, int(rest))
+    if namespace == "rs" and rest.isdigit():
+        return await registration.start(turn, int(rest))
+    if namespace == "l":
+        changed = await menu.set_language(turn, rest)
+        if changed is not None:
+            return menu.main_menu(turn, changed.text)
+        return menu.language_picker(turn)
+    if namespace == "st":
+        action, _sep, code = rest.partition(":")
+        if action == "v":
+            return await status.details(turn, code)
+        if action == "w":
+            return await status.ask_withdraw(turn, code)
+        if action == "y":
+            return await status.withdraw(turn, code)
+    return menu.main_menu(turn, turn._("That button is no longer valid. Here is the menu:"))

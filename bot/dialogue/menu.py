@@ -1,0 +1,109 @@
+"""Greeting, main menu, help, language and privacy: the pages every citizen passes through."""
+
+from __future__ import annotations
+
+from bot.core.model import Choice, Reply
+from bot.dialogue.context import Replies, Turn
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def menu_choices(turn: Turn) -> tuple[Choice, ...]:
+    _ = turn._
+    return (
+        Choice(_("📅 Reception schedules"), "m:schedule"),
+        Choice(_("📝 Register to meet a leader"), "m:register"),
+        Choice(_("📋 My registrations"), "m:status"),
+        Choice(_("⚖️ Rules on citizen reception"), "m:rules"),
+        Choice(_("🌐 Language"), "m:lang"),
+        Choice(_("❓ Help"), "m:help"),
+    )
+
+
+def welcome(turn: Turn) -> Replies:
+    _ = turn._
+    text = "\n\n".join(
+        (
+            _(
+                "Welcome to Tiếp Dân. Here you can register to meet the head of the Party "
+                "committee or the chair of the People's Committee at their citizen reception "
+                "sessions, and follow your registration until the meeting."
+            ),
+            _(
+                "Registering here is free and does not replace your right to come in person "
+                "to the citizen reception office."
+            ),
+            _("What would you like to do?"),
+        )
+    )
+    return [Reply(text, menu_choices(turn))]
+
+
+def main_menu(turn: Turn, lead: str | None = None) -> Replies:
+    text = turn._("What would you like to do?")
+    if lead:
+        text = f"{lead}\n\n{text}"
+    return [Reply(text, menu_choices(turn))]
+
+
+def not_understood(turn: Turn) -> Replies:
+    return main_menu(
+        turn,
+        turn._(
+            "Sorry, I did not understand. Choose an item below, or ask a question in a few "
+            "words, for example: “when will I get an answer?”"
+        ),
+    )
+
+
+def help_page(turn: Turn) -> Replies:
+    _ = turn._
+    lines = (
+        _("What I can do, and the commands you can type:"),
+        "",
+        _("/start: the main menu"),
+        _("/schedule: reception schedules of the leaders"),
+        _("/register: register to meet a leader"),
+        _("/status: your registrations, their progress, withdrawing one"),
+        _("/rules: what the law says about citizen reception"),
+        _("/lang: choose Vietnamese or English"),
+        _("/privacy: how your personal data is used"),
+        _("While registering: /back goes one step back, /cancel stops and deletes your answers."),
+        "",
+        _("You can also ask a question in your own words, for example “who receives citizens?”."),
+    )
+    return [Reply("\n".join(lines), menu_choices(turn))]
+
+
+def language_picker(turn: Turn) -> Replies:
+    choices = tuple(
+        Choice(LANGUAGE_NAMES.get(locale, locale), f"l:{locale}")
+        for locale in turn.services.catalogs.locales
+    )
+    return [Reply(turn._("Choose your language:"), choices)]
+
+
+async def set_language(turn: Turn, locale: str) -> Reply | None:
+    """Switch the citizen's language; None when the locale is not offered."""
+    if not turn.services.catalogs.supported(locale):
+        return None
+    await turn.repo.set_citizen_locale(turn.citizen.id, locale)
+    turn.use_locale(locale)
+    return Reply(turn._("From now on I will write in English."))
+
+
+def privacy_notice_text(turn: Turn) -> str:
+    notice = turn.services.content.privacy(turn.locale)
+    privacy = turn.settings.privacy
+    if privacy.retention_months:
+        retention = turn.n_("{n} month", "{n} months", privacy.retention_months)
+    else:
+        retention = turn._("as long as the law on archives requires for citizen reception records")
+    body = notice.body.format(
+        controller=privacy.controller, contact=privacy.contact, retention=retention
+    )
+    return f"{notice.title}\n\n{body}"
+
+
+def privacy_page(turn: Turn) -> Replies:
+    return [Reply(privacy_notice_text(turn), menu_choices(turn))]

@@ -1,0 +1,151 @@
+"""My registrations: the list, one registration's progress, and withdrawing it."""
+
+from __future__ import annotations
+
+from bot.core import tickets
+from bot.core.model import Choice, RegistrationStatus, RegistrationView, Reply
+from bot.dialogue import menu
+from bot.dialogue.context import Replies, Turn
+from bot.dialogue.labels import EVENT_LABELS, KIND_LABELS, STATUS_LABELS
+
+MAX_LISTED = 10
+
+
+async def overview(turn: Turn) -> Replies:
+    registrations = await turn.repo.registrations_of(turn.citizen.id)
+    if not registrations:
+        return [
+            Reply(
+                turn._("You have no registrations yet."),
+                (
+                    Choice(turn._("📝 Register to meet a leader"), "m:register"),
+                    Choice(turn._("🏠 Main menu"), "m:menu"),
+                ),
+            )
+        ]
+    shown = registrations[:MAX_LISTED]
+    lines = [turn._("Your registrations, newest first:"), ""]
+    for r in shown:
+        lines.append(
+            turn._(
+                "• {code}: {status}. {leader}, {date}",
+                code=r.code,
+                status=turn._(STATUS_LABELS[r.status]),
+                leader=r.leader_name,
+                date=turn.tr.when(r.session_starts_at),
+            )
+        )
+    if len(registrations) > MAX_LISTED:
+        lines += ["", turn._("Older registrations: send /status followed by the code.")]
+    choices = tuple(Choice(turn._("🔎 {code}", code=r.code), f"st:v:{r.code}") for r in shown)
+    return [Reply("\n".join(lines), (*choices, Choice(turn._("🏠 Main menu"), "m:menu")))]
+
+
+async def _own(turn: Turn, code: str) -> RegistrationView | None:
+    canonical = tickets.normalize(code)
+    if canonical is None:
+        return None
+    registration = await turn.repo.registration_by_code(canonical)
+    # Another citizen's code gets the same answer as an unknown one: codes must not leak data.
+    if registration is None or registration.citizen_id != turn.citizen.id:
+        return None
+    return registration
+
+
+def _not_found(turn: Turn, code: str) -> Replies:
+    if tickets.normalize(code) is None:
+        lead = turn._(
+            "“{code}” is not a valid ticket code. A code looks like K7MQ-X4PD; please check it.",
+            code=code,
+        )
+    else:
+        lead = turn._("You have no registration with the code {code}.", code=code)
+    return [
+        Reply(
+            lead,
+            (
+                Choice(turn._("📋 My registrations"), "m:status"),
+                Choice(turn._("🏠 Main menu"), "m:menu"),
+            ),
+        )
+    ]
+
+
+async def details(turn: Turn, code: str) -> Replies:
+    registration = await _own(turn, code)
+    if registration is None:
+        return _not_found(turn, code)
+    r = registration
+    lines = [
+        turn._("Registration {code}", code=r.code),
+        turn._("Status: {status}", status=turn._(STATUS_LABELS[r.status])),
+        turn._("Kind: {kind}", kind=turn._(KIND_LABELS[r.kind])),
+        turn._("Leader: {name}, {title}", name=r.leader_name, title=r.leader_title),
+        turn._(
+            "Session: {when}, {place}",
+            when=turn.tr.when(r.session_starts_at),
+            place=r.session_location,
+        ),
+        turn._("Sent on: {date}", date=turn.tr.when(r.submitted_at)),
+    ]
+    if r.status in {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO}:
+        lines.append(turn._("Answer due by: {date}", date=turn.tr.day(r.due_date)))
+    lines += ["", turn._("Your matter: {summary}", summary=r.summary), "", turn._("History:")]
+    for event in await turn.repo.registration_events(r.id):
+        if event.internal:
+            continue
+        label = EVENT_LABELS.get(event.event)
+        if label is None and event.to_status is not None:
+            label = STATUS_LABELS[event.to_status]
+        what = turn._(label) if label else event.event
+        lines.append(f"• {turn.tr.when(event.at)}: {what}")
+    choices: list[Choice] = []
+    if r.withdrawable:
+        choices.append(Choice(turn._("↩️ Withdraw this registration"), f"st:w:{r.code}"))
+    choices += [
+        Choice(turn._("📋 My registrations"), "m:status"),
+        Choice(turn._("🏠 Main menu"), "m:menu"),
+    ]
+    return [Reply("\n".join(lines), tuple(choices))]
+
+
+async def ask_withdraw(turn: Turn, code: str) -> Replies:
+    registration = await _own(turn, code)
+    if registration is None:
+        return _not_found(turn, code)
+    if not registration.withdrawable:
+        return await details(turn, code)
+    text = turn._(
+        "Do you really want to withdraw registration {code} ({when})? The officers will be "
+        "told, and your place will be given to someone else. You can register again later.",
+        code=registration.code,
+        when=turn.tr.when(registration.session_starts_at),
+    )
+    choices = (
+        Choice(turn._("Yes, withdraw it"), f"st:y:{registration.code}"),
+        Choice(turn._("No, keep it"), f"st:v:{registration.code}"),
+    )
+    return [Reply(text, choices)]
+
+
+async def withdraw(turn: Turn, code: str) -> Replies:
+    registration = await _own(turn, code)
+    if registration is None:
+        return _not_found(turn, code)
+    if not registration.withdrawable:
+        lead = turn._(
+            "Registration {code} can no longer be withdrawn: {status}.",
+            code=registration.code,
+            status=turn._(STATUS_LABELS[registration.status]),
+        )
+        return menu.main_menu(turn, lead)
+    await turn.repo.change_status(
+        registration.id,
+        RegistrationStatus.WITHDRAWN,
+        event="withdrawn",
+        actor=turn.actor,
+        at=turn.now,
+    )
+    return menu.main_menu(
+        turn, turn._("Registration {code} is withdrawn.", code=registration.code)
+    )

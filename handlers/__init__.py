@@ -1,0 +1,1 @@
+"""Channel adapters: they turn updates into ``Incoming``, call the dialogue, render replies."""

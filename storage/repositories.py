@@ -1,0 +1,601 @@
+"""The core's Repository port over SQLAlchemy; rows never leave this module, only core values."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from bot.core.model import (
+    SEAT_HOLDING_STATUSES,
+    CalendarOverride,
+    Citizen,
+    DialogState,
+    HolidayPolicy,
+    Leader,
+    LeaderRole,
+    NewRegistration,
+    NewSession,
+    Recurrence,
+    RecurrenceKind,
+    RegistrationEvent,
+    RegistrationStatus,
+    RegistrationView,
+    RequestKind,
+    ScheduleRule,
+    SessionStatus,
+    SessionView,
+    Unit,
+    UnitKind,
+    UnitLevel,
+)
+from bot.core.ports import OfficerRecord
+from storage.tables import (
+    Base,
+    CalendarOverrideRow,
+    CitizenRow,
+    ConsentRow,
+    DialogStateRow,
+    LeaderRow,
+    OfficerRow,
+    RegistrationEventRow,
+    RegistrationRow,
+    ScheduleRuleRow,
+    SessionRow,
+    UnitRow,
+)
+
+_SEAT_HOLDING = tuple(status.value for status in SEAT_HOLDING_STATUSES)
+
+
+class SqlStore:
+    """Opens one session and one transaction per unit of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlRepository]:
+        async with self._sessions() as session, session.begin():
+            yield SqlRepository(session)
+
+
+class SqlRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+        self._dialect = session.get_bind().dialect.name
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    async def _insert_ignoring_conflicts(
+        self, table: type[Base], rows: Sequence[dict[str, Any]], keys: Sequence[str]
+    ) -> int:
+        """INSERT ... ON CONFLICT DO NOTHING in the dialect at hand; returns rows inserted."""
+        if not rows:
+            return 0
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        statement = insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
+        result = await self._s.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    # --- citizens and their conversation ---------------------------------------------------
+
+    async def citizen_for(
+        self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
+    ) -> Citizen:
+        # Two first messages of a new user may race on PostgreSQL: insert-or-ignore, then read.
+        await self._insert_ignoring_conflicts(
+            CitizenRow,
+            [
+                {
+                    "channel": channel,
+                    "channel_user_id": user_id,
+                    "chat_id": chat_id,
+                    "locale": locale,
+                    "created_at": now,
+                    "last_seen_at": now,
+                }
+            ],
+            ["channel", "channel_user_id"],
+        )
+        row = (
+            await self._s.execute(
+                select(CitizenRow).where(
+                    CitizenRow.channel == channel, CitizenRow.channel_user_id == user_id
+                )
+            )
+        ).scalar_one()
+        row.last_seen_at = now
+        if row.chat_id != chat_id:
+            row.chat_id = chat_id
+        return _citizen(row)
+
+    async def set_citizen_locale(self, citizen_id: int, locale: str) -> None:
+        await self._s.execute(
+            update(CitizenRow).where(CitizenRow.id == citizen_id).values(locale=locale)
+        )
+
+    async def load_dialog(self, citizen_id: int, now: datetime) -> DialogState:
+        await self._insert_ignoring_conflicts(
+            DialogStateRow,
+            [{"citizen_id": citizen_id, "data": {}, "updated_at": now}],
+            ["citizen_id"],
+        )
+        query = select(DialogStateRow.data).where(DialogStateRow.citizen_id == citizen_id)
+        if self._dialect == "postgresql":
+            # One user's messages never run concurrently, even across instances.
+            query = query.with_for_update()
+        data = (await self._s.execute(query)).scalar_one()
+        return DialogState(dict(data))
+
+    async def save_dialog(self, citizen_id: int, state: DialogState, now: datetime) -> None:
+        await self._s.execute(
+            update(DialogStateRow)
+            .where(DialogStateRow.citizen_id == citizen_id)
+            .values(data=state.data, updated_at=now)
+        )
+
+    async def record_consent(
+        self, citizen_id: int, notice_version: str, locale: str, at: datetime
+    ) -> int:
+        row = ConsentRow(
+            citizen_id=citizen_id, notice_version=notice_version, locale=locale, given_at=at
+        )
+        self._s.add(row)
+        await self._s.flush()
+        return row.id
+
+    # --- units, leaders, schedules ---------------------------------------------------------
+
+    async def calendar_overrides(self) -> list[CalendarOverride]:
+        rows = (await self._s.execute(select(CalendarOverrideRow))).scalars()
+        return [CalendarOverride(r.day, r.working, r.note) for r in rows]
+
+    async def units(self) -> list[Unit]:
+        rows = (await self._s.execute(select(UnitRow).order_by(UnitRow.id))).scalars()
+        return [_unit(r) for r in rows]
+
+    async def leaders(self) -> list[Leader]:
+        query = select(LeaderRow).where(LeaderRow.active.is_(True)).order_by(LeaderRow.id)
+        return [_leader(r) for r in (await self._s.execute(query)).scalars()]
+
+    async def leader(self, leader_id: int) -> Leader | None:
+        row = await self._s.get(LeaderRow, leader_id)
+        return _leader(row) if row else None
+
+    async def leader_by_code(self, code: str) -> Leader | None:
+        row = (
+            await self._s.execute(select(LeaderRow).where(LeaderRow.code == code))
+        ).scalar_one_or_none()
+        return _leader(row) if row else None
+
+    def _session_views(self) -> Select[SessionRow, LeaderRow, UnitRow, int]:
+        taken = (
+            select(func.count(RegistrationRow.id))
+            .where(
+                RegistrationRow.session_id == SessionRow.id,
+                RegistrationRow.status.in_(_SEAT_HOLDING),
+            )
+            .correlate(SessionRow)
+            .scalar_subquery()
+        )
+        return (
+            select(SessionRow, LeaderRow, UnitRow, taken.label("taken"))
+            .join(LeaderRow, SessionRow.leader_id == LeaderRow.id)
+            .join(UnitRow, LeaderRow.unit_id == UnitRow.id)
+        )
+
+    async def sessions_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        unit_ids: frozenset[int] | None = None,
+        leader_id: int | None = None,
+    ) -> list[SessionView]:
+        query = (
+            self._session_views()
+            .where(
+                SessionRow.starts_at >= start,
+                SessionRow.starts_at < end,
+                SessionRow.status == SessionStatus.PLANNED.value,
+                SessionRow.published_at.is_not(None),
+                LeaderRow.active.is_(True),
+            )
+            .order_by(SessionRow.starts_at, SessionRow.id)
+        )
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
+        if leader_id is not None:
+            query = query.where(SessionRow.leader_id == leader_id)
+        return [_session_view(*row) for row in (await self._s.execute(query)).all()]
+
+    async def session(self, session_id: int) -> SessionView | None:
+        row = (
+            await self._s.execute(self._session_views().where(SessionRow.id == session_id))
+        ).one_or_none()
+        return _session_view(*row) if row else None
+
+    async def active_schedule_rules(self) -> list[ScheduleRule]:
+        query = (
+            select(ScheduleRuleRow)
+            .join(LeaderRow, ScheduleRuleRow.leader_id == LeaderRow.id)
+            .where(ScheduleRuleRow.active.is_(True), LeaderRow.active.is_(True))
+            .order_by(ScheduleRuleRow.id)
+        )
+        return [_rule(r) for r in (await self._s.execute(query)).scalars()]
+
+    async def add_sessions(self, sessions: list[NewSession], now: datetime) -> int:
+        if not sessions:
+            return 0
+        rows = [
+            {
+                "leader_id": s.leader_id,
+                "rule_id": s.rule_id,
+                "nominal_date": s.nominal_date,
+                "starts_at": s.starts_at,
+                "ends_at": s.ends_at,
+                "location": s.location,
+                "capacity": s.capacity,
+                "status": SessionStatus.PLANNED.value,
+                "published_at": s.published_at,
+                "note": "",
+                "created_at": now,
+            }
+            for s in sessions
+        ]
+        return await self._insert_ignoring_conflicts(SessionRow, rows, ["rule_id", "nominal_date"])
+
+    async def upsert_unit(
+        self,
+        code: str,
+        name: str,
+        kind: UnitKind,
+        level: UnitLevel,
+        parent_code: str | None,
+        address: str,
+        now: datetime,
+    ) -> Unit:
+        parent_id = None
+        if parent_code is not None:
+            parent_id = (
+                await self._s.execute(select(UnitRow.id).where(UnitRow.code == parent_code))
+            ).scalar_one()
+        row = (
+            await self._s.execute(select(UnitRow).where(UnitRow.code == code))
+        ).scalar_one_or_none()
+        if row is None:
+            row = UnitRow(code=code, created_at=now)
+            self._s.add(row)
+        row.name, row.kind, row.level = name, kind.value, level.value
+        row.parent_id, row.address = parent_id, address
+        await self._s.flush()
+        return _unit(row)
+
+    async def upsert_leader(
+        self,
+        code: str,
+        unit_id: int,
+        name: str,
+        title: str,
+        role: LeaderRole,
+        locale: str,
+        now: datetime,
+    ) -> Leader:
+        row = (
+            await self._s.execute(select(LeaderRow).where(LeaderRow.code == code))
+        ).scalar_one_or_none()
+        if row is None:
+            row = LeaderRow(code=code, contacts=[], created_at=now)
+            self._s.add(row)
+        row.unit_id, row.name, row.title = unit_id, name, title
+        row.role, row.locale, row.active = role.value, locale, True
+        await self._s.flush()
+        return _leader(row)
+
+    async def upsert_schedule_rule(
+        self, code: str, rule: ScheduleRule, now: datetime
+    ) -> ScheduleRule:
+        row = (
+            await self._s.execute(select(ScheduleRuleRow).where(ScheduleRuleRow.code == code))
+        ).scalar_one_or_none()
+        if row is None:
+            row = ScheduleRuleRow(code=code, created_at=now)
+            self._s.add(row)
+        recurrence = rule.recurrence
+        row.leader_id = rule.leader_id
+        row.kind = recurrence.kind.value
+        row.day_of_month, row.nth, row.weekday = (
+            recurrence.day_of_month,
+            recurrence.nth,
+            recurrence.weekday,
+        )
+        row.interval_weeks = recurrence.interval_weeks
+        row.start_time, row.end_time = rule.start, rule.end
+        row.location, row.capacity = rule.location, rule.capacity
+        row.holiday_policy = rule.holiday_policy.value
+        row.valid_from, row.valid_until = rule.valid_from, rule.valid_until
+        row.auto_publish, row.active = rule.auto_publish, rule.active
+        await self._s.flush()
+        return _rule(row)
+
+    async def sync_config_officers(self, officers: list[OfficerRecord], now: datetime) -> None:
+        existing = {
+            (row.channel, row.user_id): row
+            for row in (
+                await self._s.execute(select(OfficerRow).where(OfficerRow.source == "config"))
+            ).scalars()
+        }
+        for officer in officers:
+            row = existing.pop((officer.channel, officer.user_id), None)
+            if row is None:
+                row = (
+                    await self._s.execute(
+                        select(OfficerRow).where(
+                            OfficerRow.channel == officer.channel,
+                            OfficerRow.user_id == officer.user_id,
+                        )
+                    )
+                ).scalar_one_or_none()
+            if row is None:
+                row = OfficerRow(
+                    channel=officer.channel,
+                    user_id=officer.user_id,
+                    permissions=[],
+                    created_at=now,
+                )
+                self._s.add(row)
+            row.name, row.role, row.units = officer.name, officer.role, list(officer.units)
+            row.source, row.active = "config", True
+        # Removed from the configuration: no longer an officer.
+        for row in existing.values():
+            row.active = False
+        await self._s.flush()
+
+    # --- registrations ---------------------------------------------------------------------
+
+    async def code_taken(self, code: str) -> bool:
+        found = await self._s.execute(
+            select(RegistrationRow.id).where(RegistrationRow.code == code)
+        )
+        return found.first() is not None
+
+    async def count_active_registrations(self, citizen_id: int) -> int:
+        count = await self._s.execute(
+            select(func.count(RegistrationRow.id)).where(
+                RegistrationRow.citizen_id == citizen_id,
+                RegistrationRow.status.in_(_SEAT_HOLDING),
+            )
+        )
+        return int(count.scalar_one())
+
+    async def create_registration(
+        self, registration: NewRegistration, actor: str
+    ) -> RegistrationView:
+        r = registration
+        row = RegistrationRow(
+            code=r.code,
+            citizen_id=r.citizen_id,
+            consent_id=r.consent_id,
+            kind=r.kind.value,
+            status=RegistrationStatus.SUBMITTED.value,
+            full_name=r.full_name,
+            phone=r.phone,
+            phone_verified=r.phone_verified,
+            id_number=r.id_number,
+            province=r.province,
+            address=r.address,
+            leader_id=r.leader_id,
+            requested_session_id=r.session_id,
+            session_id=r.session_id,
+            people_count=r.people_count,
+            representatives=list(r.representatives),
+            summary=r.summary,
+            prior_handling=r.prior_handling,
+            request=r.request,
+            locale=r.locale,
+            submitted_at=r.submitted_at,
+            due_date=r.due_date,
+            updated_at=r.submitted_at,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        self._s.add(
+            RegistrationEventRow(
+                registration_id=row.id,
+                at=r.submitted_at,
+                actor=actor,
+                event="submitted",
+                from_status=None,
+                to_status=RegistrationStatus.SUBMITTED.value,
+                note="",
+                internal=False,
+                data={},
+            )
+        )
+        await self._s.flush()
+        view = await self._registration_view(RegistrationRow.id == row.id)
+        assert view is not None
+        return view
+
+    def _registration_query(self) -> Select[RegistrationRow, LeaderRow, SessionRow]:
+        session = aliased(SessionRow)
+        return (
+            select(RegistrationRow, LeaderRow, session)
+            .join(LeaderRow, RegistrationRow.leader_id == LeaderRow.id)
+            .join(session, RegistrationRow.session_id == session.id)
+        )
+
+    async def _registration_view(self, *conditions: Any) -> RegistrationView | None:
+        row = (await self._s.execute(self._registration_query().where(*conditions))).first()
+        return _registration(*row) if row else None
+
+    async def registrations_of(self, citizen_id: int) -> list[RegistrationView]:
+        query = (
+            self._registration_query()
+            .where(RegistrationRow.citizen_id == citizen_id)
+            .order_by(RegistrationRow.submitted_at.desc(), RegistrationRow.id.desc())
+        )
+        return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+    async def registration_by_code(self, code: str) -> RegistrationView | None:
+        return await self._registration_view(RegistrationRow.code == code)
+
+    async def registration_events(self, registration_id: int) -> list[RegistrationEvent]:
+        query = (
+            select(RegistrationEventRow)
+            .where(RegistrationEventRow.registration_id == registration_id)
+            .order_by(RegistrationEventRow.at, RegistrationEventRow.id)
+        )
+        return [_event(r) for r in (await self._s.execute(query)).scalars()]
+
+    async def change_status(
+        self,
+        registration_id: int,
+        to_status: RegistrationStatus,
+        *,
+        event: str,
+        actor: str,
+        at: datetime,
+        note: str = "",
+    ) -> RegistrationView:
+        row = await self._s.get(RegistrationRow, registration_id, with_for_update=True)
+        if row is None:
+            raise LookupError(f"registration {registration_id} does not exist")
+        self._s.add(
+            RegistrationEventRow(
+                registration_id=row.id,
+                at=at,
+                actor=actor,
+                event=event,
+                from_status=row.status,
+                to_status=to_status.value,
+                note=note,
+                internal=False,
+                data={},
+            )
+        )
+        row.status = to_status.value
+        row.updated_at = at
+        await self._s.flush()
+        view = await self._registration_view(RegistrationRow.id == registration_id)
+        assert view is not None
+        return view
+
+
+# --- rows to core values ---------------------------------------------------------------------
+
+
+def _citizen(row: CitizenRow) -> Citizen:
+    return Citizen(row.id, row.channel, row.channel_user_id, row.chat_id, row.locale)
+
+
+def _unit(row: UnitRow) -> Unit:
+    return Unit(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        kind=UnitKind(row.kind),
+        level=UnitLevel(row.level),
+        parent_id=row.parent_id,
+        address=row.address,
+    )
+
+
+def _leader(row: LeaderRow) -> Leader:
+    return Leader(
+        id=row.id,
+        code=row.code,
+        unit_id=row.unit_id,
+        name=row.name,
+        title=row.title,
+        role=LeaderRole(row.role),
+        locale=row.locale,
+        active=row.active,
+    )
+
+
+def _rule(row: ScheduleRuleRow) -> ScheduleRule:
+    return ScheduleRule(
+        id=row.id,
+        leader_id=row.leader_id,
+        recurrence=Recurrence(
+            kind=RecurrenceKind(row.kind),
+            day_of_month=row.day_of_month,
+            nth=row.nth,
+            weekday=row.weekday,
+            interval_weeks=row.interval_weeks,
+        ),
+        start=row.start_time,
+        end=row.end_time,
+        location=row.location,
+        capacity=row.capacity,
+        holiday_policy=HolidayPolicy(row.holiday_policy),
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        auto_publish=row.auto_publish,
+        active=row.active,
+    )
+
+
+def _session_view(
+    session: SessionRow, leader: LeaderRow, unit: UnitRow, taken: int
+) -> SessionView:
+    return SessionView(
+        id=session.id,
+        leader_id=leader.id,
+        leader_name=leader.name,
+        leader_title=leader.title,
+        unit_id=unit.id,
+        unit_name=unit.name,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        location=session.location,
+        capacity=session.capacity,
+        taken=int(taken or 0),
+        status=SessionStatus(session.status),
+        published=session.published_at is not None,
+    )
+
+
+def _registration(
+    row: RegistrationRow, leader: LeaderRow, session: SessionRow
+) -> RegistrationView:
+    return RegistrationView(
+        id=row.id,
+        code=row.code,
+        citizen_id=row.citizen_id,
+        kind=RequestKind(row.kind),
+        status=RegistrationStatus(row.status),
+        full_name=row.full_name,
+        summary=row.summary,
+        request=row.request,
+        people_count=row.people_count,
+        leader_name=leader.name,
+        leader_title=leader.title,
+        session_id=session.id,
+        session_starts_at=session.starts_at,
+        session_location=session.location,
+        submitted_at=row.submitted_at,
+        due_date=row.due_date,
+    )
+
+
+def _event(row: RegistrationEventRow) -> RegistrationEvent:
+    return RegistrationEvent(
+        registration_id=row.registration_id,
+        at=row.at,
+        actor=row.actor,
+        event=row.event,
+        from_status=RegistrationStatus(row.from_status) if row.from_status else None,
+        to_status=RegistrationStatus(row.to_status) if row.to_status else None,
+        note=row.note,
+        internal=row.internal,
+    )
