@@ -36,7 +36,8 @@ pytest:
 ## i18n: extract msgids from the code, merge them into vi/en, compile .mo files
 extract: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
-	  --add-comments=Translators: --project=tiepdan -o locales/messages.pot bot handlers
+	  --add-comments=Translators: --project=tiepdan --version=0.1 \
+	  --copyright-holder="Tiếp Dân contributors" -o locales/messages.pot bot handlers
 
 update: extract
 	$(BIN)/pybabel -q update -i locales/messages.pot -d locales -D messages \

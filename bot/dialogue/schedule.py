@@ -20,15 +20,17 @@ def places_left(turn: Turn, session: SessionView) -> str:
     return turn.n_("{n} place left", "{n} places left", session.remaining)
 
 
-def session_line(turn: Turn, session: SessionView) -> str:
-    return turn._(
-        "{date}, {start}–{end}, {place} ({places})",
+def session_line(turn: Turn, session: SessionView, *, with_places: bool = True) -> str:
+    when_and_where = turn._(
+        "{date}, {start}–{end}, {place}",
         date=turn.tr.day_of(session.starts_at),
         start=turn.tr.hour(session.starts_at),
         end=turn.tr.hour(session.ends_at),
         place=session.location,
-        places=places_left(turn, session),
     )
+    if not with_places:
+        return when_and_where
+    return f"{when_and_where} ({places_left(turn, session)})"
 
 
 def session_choice_label(turn: Turn, session: SessionView) -> str:

@@ -1,0 +1,95 @@
+"""The console channel: numbered choices, and the real command driven through a pipe."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.core import tickets
+from bot.core.model import Choice, Reply
+from handlers.console import interpret, render
+from tests.support import ANSWERS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_choices_are_numbered_across_replies() -> None:
+    text, numbered = render(
+        [
+            Reply("First", (Choice("A", "p:a"),)),
+            Reply("Second", (Choice("B", "p:b"), Choice("Đồng ý", "p:c"))),
+        ]
+    )
+    assert text == "First\n  1. A\n\nSecond\n  2. B\n  3. Đồng ý"
+    assert [c.payload for c in numbered] == ["p:a", "p:b", "p:c"]
+
+
+def test_a_number_or_a_label_selects_a_choice_and_anything_else_is_text() -> None:
+    choices = [Choice("Đồng ý", "reg:consent:yes"), Choice("Không đồng ý", "reg:consent:no")]
+    assert interpret("2", choices) == (None, "reg:consent:no")
+    assert interpret("  dong y ", choices) == (None, "reg:consent:yes")
+    assert interpret("3", choices) == ("3", None)
+    assert interpret("0912345678", choices) == ("0912345678", None)
+    assert interpret("02", choices) == ("02", None)
+    assert interpret("Nguyễn Văn An", []) == ("Nguyễn Văn An", None)
+
+
+def run_console(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/console.sqlite3"\n', encoding="utf-8"
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    command = [sys.executable, "-m", "bot", "--config", str(config)]
+    subprocess.run([*command, "demo"], check=True, capture_output=True, env=env, cwd=tmp_path)
+    return subprocess.run(
+        [*command, "console", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_tiepdan_console_registers_a_citizen_through_a_pipe(tmp_path: Path) -> None:
+    script = [
+        "/start",
+        "2",  # Register to meet a leader
+        "1",  # I agree
+        ANSWERS["full_name"],
+        ANSWERS["phone"],
+        ANSWERS["id_number"],
+        ANSWERS["province"],
+        ANSWERS["address"],
+        "1",  # Complaint
+        "1",  # the first leader
+        "1",  # the first session
+        "1",  # one person
+        ANSWERS["summary"],
+        "1",  # nobody has handled it yet
+        ANSWERS["request"],
+        "1",  # send
+        "/status",
+    ]
+    result = run_console(tmp_path, script, "--user", "citizen-1")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    codes = re.findall(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}\b", result.stdout)
+    assert codes, result.stdout[-2000:]
+    assert tickets.normalize(codes[0]) == codes[0]
+    # /status at the end lists the same code.
+    assert result.stdout.rstrip().count(codes[0]) >= 2
+    # The conversation was in Vietnamese, the default language.
+    assert "Mã phiếu" in result.stdout or "mã phiếu" in result.stdout
+
+
+def test_console_ends_cleanly_at_the_end_of_input(tmp_path: Path) -> None:
+    result = run_console(tmp_path, [])
+    assert result.returncode == 0
+    assert result.stderr == ""

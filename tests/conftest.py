@@ -1,0 +1,71 @@
+"""Shared fixtures. Storage and dialogue tests run on SQLite, and also on PostgreSQL when
+``TIEPDAN_TEST_PG_URL`` names a database the tests may wipe (CI sets it; see .ci/run)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import config as configuration
+from bot.app import App, build, prepare
+from bot.core.clock import FixedClock
+from bot.demo import load_demo
+from storage import migrate
+from storage.db import create_engine
+
+PG_URL = os.environ.get("TIEPDAN_TEST_PG_URL", "")
+# Monday 30 November 2026, 09:00 in Hà Nội: a working day with demo sessions ahead.
+START = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/tiepdan.sqlite3"
+    if not PG_URL:
+        pytest.skip("TIEPDAN_TEST_PG_URL is not set")
+    return PG_URL
+
+
+async def fresh_schema(engine: AsyncEngine) -> None:
+    """Empty the database and migrate it to the newest schema."""
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await migrate.upgrade(engine)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await fresh_schema(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+def config_for(database_url: str, **sections: dict[str, object]) -> configuration.Config:
+    return configuration.parse({"database": {"url": database_url}, **sections}, {})
+
+
+@pytest.fixture
+async def app(database_url: str, clock: FixedClock) -> AsyncIterator[App]:
+    """The whole product on a fresh database with the demo province loaded."""
+    application = build(config_for(database_url), clock)
+    await fresh_schema(application.engine)
+    async with application.store.transaction() as repo:
+        await load_demo(repo, clock.now())
+    await prepare(application)
+    yield application
+    await application.close()

@@ -1,0 +1,115 @@
+"""Test helpers: a citizen chatting with the dialogue, and a typical registration's answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.model import Choice, Incoming, Reply, SharedContact
+from bot.dialogue import Dialogue
+
+# A complete, valid registration as typed by a citizen.
+ANSWERS = {
+    "full_name": "Nguyễn Văn An",
+    "phone": "0912 345 678",
+    "id_number": "001090012345",
+    "province": "Hà Nội",
+    "address": "Số 5 ngõ 10 phố Huế, phường Hai Bà Trưng",
+    "people_count": "1",
+    "summary": "Tôi khiếu nại quyết định thu hồi đất số 12/QĐ-UBND vì bồi thường chưa đúng.",
+    "prior_handling": "UBND xã đã trả lời bằng văn bản ngày 10/10/2026.",
+    "request": "Đề nghị xem xét lại quyết định thu hồi đất.",
+}
+
+
+class Chat:
+    """One citizen talking to the bot; keeps the last replies to tap their buttons."""
+
+    def __init__(self, dialogue: Dialogue, user_id: str = "1001", channel: str = "console"):
+        self.dialogue = dialogue
+        self.user_id = user_id
+        self.channel = channel
+        self.replies: list[Reply] = []
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        self.replies = await self.dialogue.handle(incoming)
+        return self.replies
+
+    def _incoming(self, **fields: object) -> Incoming:
+        return Incoming(
+            channel=self.channel,
+            user_id=self.user_id,
+            chat_id=self.user_id,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    async def send(self, text: str) -> list[Reply]:
+        return await self._handle(self._incoming(text=text))
+
+    async def press(self, payload: str) -> list[Reply]:
+        """Press a button by its payload, whether or not it is on screen (an old message)."""
+        return await self._handle(self._incoming(payload=payload))
+
+    async def tap(self, label: str) -> list[Reply]:
+        """Tap the on-screen button whose label contains ``label``."""
+        return await self.press(self.choice(label).payload)
+
+    async def share_contact(self, phone: str, owner: str | None) -> list[Reply]:
+        return await self._handle(
+            self._incoming(contact=SharedContact(phone=phone, owner_user_id=owner))
+        )
+
+    def choice(self, label: str) -> Choice:
+        matches = [c for c in self.choices if label.casefold() in c.label.casefold()]
+        if len(matches) != 1:
+            raise AssertionError(f"{len(matches)} buttons match {label!r}: {self.labels}")
+        return matches[0]
+
+    @property
+    def choices(self) -> list[Choice]:
+        return [choice for reply in self.replies for choice in reply.choices]
+
+    @property
+    def labels(self) -> list[str]:
+        return [choice.label for choice in self.choices]
+
+    @property
+    def payloads(self) -> list[str]:
+        return [choice.payload for choice in self.choices]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(reply.text for reply in self.replies)
+
+    def first_payload(self, prefix: str) -> str:
+        return next(p for p in self.payloads if p.startswith(prefix))
+
+
+async def register(
+    chat: Chat,
+    kind: str = "complaint",
+    answers: dict[str, str] | None = None,
+    representatives: Sequence[str] = ("Nguyễn Văn Bình", "Trần Thị Cúc"),
+) -> str:
+    """Go through the whole wizard with valid answers; return the ticket code."""
+    given = {**ANSWERS, **(answers or {})}
+    await chat.send("/register")
+    await chat.press("reg:consent:yes")
+    for step in ("full_name", "phone", "id_number", "province", "address"):
+        await chat.send(given[step])
+    await chat.press(f"reg:kind:{kind}")
+    if kind == "denunciation":
+        await chat.press("reg:confidential:ok")
+    await chat.press(chat.first_payload("reg:leader:"))
+    await chat.press(chat.first_payload("reg:session:"))
+    await chat.send(given["people_count"])
+    if int(given["people_count"]) >= 5:
+        await chat.send(", ".join(representatives))
+    await chat.send(given["summary"])
+    await chat.send(given["prior_handling"])
+    await chat.send(given["request"])
+    await chat.press("reg:review:submit")
+    return next(
+        word.strip(".")
+        for word in chat.text.split()
+        if len(word.strip(".")) == 9 and word.strip(".")[4] == "-"
+    )

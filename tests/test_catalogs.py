@@ -1,0 +1,96 @@
+"""Every user-visible string is translated in vi and en, and the catalogs match the code."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("vi", "en")
+KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
+
+
+def catalog(locale: str) -> Catalog:
+    with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def msgids_in_code() -> set[str]:
+    found: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+        ):
+            found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def msgids(messages: Catalog) -> set[str]:
+    return {_singular(m) for m in messages if m.id}
+
+
+def _singular(message: Message) -> str:
+    return message.id[0] if isinstance(message.id, tuple) else message.id
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_template_matches_the_code() -> None:
+    with (ROOT / "locales" / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    in_code = msgids_in_code()
+    assert msgids(template) == in_code, "run `make update` and translate the new messages"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_is_up_to_date_with_the_code(locale: str) -> None:
+    messages = catalog(locale)
+    in_code = msgids_in_code()
+    missing = sorted(in_code - msgids(messages))
+    obsolete = sorted(msgids(messages) - in_code)
+    assert (missing, obsolete) == ([], []), "run `make update`"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_message_is_translated(locale: str) -> None:
+    untranslated = [
+        _singular(m)
+        for m in catalog(locale)
+        if m.id
+        and (m.fuzzy or not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+    ]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_translations_keep_the_named_placeholders(locale: str) -> None:
+    broken = []
+    for message in catalog(locale):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set().union(*(placeholders(i) for i in ids)) - {"n"}
+        for translated in strings:
+            if translated and placeholders(translated) - {"n"} != expected:
+                broken.append((ids[0], translated))
+    assert broken == []
+
+
+def test_vietnamese_is_really_vietnamese() -> None:
+    """Catch a catalog that was filled with English by mistake."""
+    translated = [m for m in catalog("vi") if m.id and m.string]
+    same_as_english = [_singular(m) for m in translated if m.string == m.id]
+    # Only names that are the same in both languages may stay as they are.
+    assert len(same_as_english) <= 3, same_as_english
+    with_diacritics = [m for m in translated if any(ord(ch) > 127 for ch in str(m.string))]
+    assert len(with_diacritics) >= 0.9 * len(translated)
