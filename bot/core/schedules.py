@@ -22,6 +22,9 @@ from bot.core.model import (
 from bot.core.ports import Repository
 from bot.core.workdays import WorkCalendar
 
+# Longer than any run of days off (Tết is at most nine), so a shift never goes unseen.
+_SHIFT_LOOKAHEAD = timedelta(days=31)
+
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:
@@ -86,18 +89,29 @@ def _monthly_date(recurrence: Recurrence, year: int, month: int) -> date:
 def occurrences(
     rule: ScheduleRule, work: WorkCalendar, start: date, end: date
 ) -> list[Occurrence]:
-    """Sessions the rule yields in [start, end], each moved or dropped by its holiday policy."""
+    """Sessions the rule yields for nominal dates in [start, end], after its holiday policy.
+
+    A session shifted off a holiday onto the day of the rule's next regular session is
+    dropped: the leader holds one session that day, not two. Dates beyond ``end`` are looked
+    at for that, so every run decides the same way whatever its window.
+    """
     first = max(start, rule.valid_from)
     last = min(end, rule.valid_until) if rule.valid_until else end
-    result: list[Occurrence] = []
     if first > last:
-        return result
-    for nominal in nominal_dates(rule.recurrence, rule.valid_from, first, last):
+        return []
+    horizon = last + _SHIFT_LOOKAHEAD
+    if rule.valid_until:
+        horizon = min(horizon, rule.valid_until)
+    by_day: dict[date, Occurrence] = {}
+    for nominal in nominal_dates(rule.recurrence, rule.valid_from, first, horizon):
         if work.is_working_day(nominal):
-            result.append(Occurrence(nominal, nominal))
+            by_day[nominal] = Occurrence(nominal, nominal)
         elif rule.holiday_policy is HolidayPolicy.SHIFT:
-            result.append(Occurrence(nominal, work.next_working_day(nominal)))
-    return result
+            actual = work.next_working_day(nominal)
+            by_day.setdefault(actual, Occurrence(nominal, actual))
+    return sorted(
+        (o for o in by_day.values() if first <= o.nominal <= last), key=lambda o: o.nominal
+    )
 
 
 def plan_sessions(

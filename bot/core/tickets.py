@@ -1,6 +1,6 @@
 """Ticket codes: short, unambiguous when read aloud or copied by hand, with a check character.
 
-A code looks like ``K7MQ-X4PD``: seven random characters and a Luhn mod N check character over
+A code looks like ``K7MQ-X4PG``: seven random characters and a Luhn mod N check character over
 an alphabet without 0/O, 1/I/L and U, so a mistyped code is caught before it is looked up.
 """
 
@@ -15,7 +15,8 @@ _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
 def check_character(body: str) -> str:
-    """Luhn mod N: catches every single wrong character and adjacent swaps of distinct ones."""
+    """Luhn mod N: catches every single wrong character and every swap of two neighbours,
+    except the swap of the alphabet's first and last characters ("2" and "Z")."""
     base = len(ALPHABET)
     factor = 2
     total = 0

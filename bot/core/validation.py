@@ -99,19 +99,8 @@ _ID_PROVINCE_CODES = (
     "067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096"
 )
 ID_PROVINCE_CODES = frozenset(_ID_PROVINCE_CODES.split())
-# The fourth digit encodes sex and century of birth: 0/1 → 1900s, 2/3 → 2000s, ... 8/9 → 1800s.
-_CENTURY = {
-    0: 1900,
-    1: 1900,
-    2: 2000,
-    3: 2000,
-    4: 2100,
-    5: 2100,
-    6: 2200,
-    7: 2200,
-    8: 1800,
-    9: 1800,
-}
+# The fourth digit encodes sex and century of birth: 0/1 → 1900s, 2/3 → 2000s, … 8/9 → 2300s.
+_CENTURY_OF = (1900, 1900, 2000, 2000, 2100, 2100, 2200, 2200, 2300, 2300)
 
 
 def id_number(text: str, today: date) -> str:
@@ -123,7 +112,7 @@ def id_number(text: str, today: date) -> str:
         raise Invalid(
             N_("The citizen ID number has 12 digits; you typed {count}."), {"count": len(digits)}
         )
-    birth_year = _CENTURY[int(digits[3])] + int(digits[4:6])
+    birth_year = _CENTURY_OF[int(digits[3])] + int(digits[4:6])
     if digits[:3] not in ID_PROVINCE_CODES or birth_year > today.year:
         raise Invalid(
             N_("This is not a valid citizen ID number. Please check the 12 digits on your card.")
@@ -165,7 +154,7 @@ def bounded_text(text: str, minimum: int, maximum: int) -> str:
 
 def people_count(text: str) -> int:
     value = squeeze(text)
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise Invalid(N_("Please answer with a number, for example 1 if you come alone."))
     count = int(value)
     if not 1 <= count <= PEOPLE_MAX:

@@ -24,16 +24,26 @@ class WorkCalendar:
         return str(name) if name is not None else None
 
     def is_working_day(self, day: date) -> bool:
-        if day in self._make_up:
+        # `holidays` lists the Saturdays worked in exchange for a day off (weekend_workdays);
+        # asking for the day first makes it populate that year.
+        in_public = day in self._public
+        if day in self._make_up or day in self._public.weekend_workdays:
             return True
         if day in self._extra_off or day.weekday() >= 5:
             return False
-        return day not in self._public
+        return not in_public
 
     def next_working_day(self, day: date) -> date:
         """The day itself when it is a working day, else the first working day after it."""
         while not self.is_working_day(day):
             day += timedelta(days=1)
+        return day
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before ``day``."""
+        day -= timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
         return day
 
     def add_working_days(self, start: date, count: int) -> date:

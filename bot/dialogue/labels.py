@@ -29,7 +29,7 @@ STATUS_LABELS: dict[RegistrationStatus, str] = {
     RegistrationStatus.APPROVED: N_("Approved: you are expected at the session"),
     RegistrationStatus.REJECTED: N_("Not accepted"),
     RegistrationStatus.REFERRED: N_("Transferred to the competent body"),
-    RegistrationStatus.DUPLICATE: N_("Joined to an earlier registration"),
+    RegistrationStatus.DUPLICATE: N_("Merged with an earlier registration"),
     RegistrationStatus.ATTENDED: N_("Received by the leader"),
     RegistrationStatus.NO_SHOW: N_("Did not attend"),
     RegistrationStatus.CANCELLED: N_("Cancelled"),

@@ -30,8 +30,8 @@ def welcome(turn: Turn) -> Replies:
                 "sessions, and follow your registration until the meeting."
             ),
             _(
-                "Registering here is free and does not replace your right to come in person "
-                "to the citizen reception office."
+                "Registering here is free, and you keep your right to come in person to the "
+                "citizen reception office."
             ),
             _("What would you like to do?"),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import cast
 
 from bot.core.model import Choice, NewRegistration, Reply, RequestKind, SharedContact
@@ -53,8 +54,8 @@ async def start(turn: Turn, leader_id: int | None = None) -> Replies:
         return menu.main_menu(
             turn,
             turn._(
-                "You already have {count} registrations waiting or approved, the most one "
-                "person can have at a time. You can follow or withdraw them in /status.",
+                "You already have {count} registrations waiting or approved; that is the most "
+                "one person can have at a time. You can follow or withdraw them in /status.",
                 count=active_count,
             ),
         )
@@ -116,7 +117,7 @@ async def on_payload(turn: Turn, rest: str, contact: SharedContact | None = None
         if has_draft(turn):
             return await start(turn)
         return menu.main_menu(
-            turn, turn._("That button belongs to a registration that has ended.")
+            turn, turn._("That button belongs to a registration form that is closed.")
         )
     wizard = _wizard(turn)
     step_name, _sep, value = rest.partition(":")
@@ -283,8 +284,8 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
         return menu.main_menu(
             turn,
             turn._(
-                "You already have {count} registrations waiting or approved, the most one "
-                "person can have at a time. You can follow or withdraw them in /status.",
+                "You already have {count} registrations waiting or approved; that is the most "
+                "one person can have at a time. You can follow or withdraw them in /status.",
                 count=active_count,
             ),
         )
@@ -330,6 +331,10 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
         actor=turn.actor,
     )
     discard(turn)
+    # The legal deadline stays the registration's due date; the citizen hears the earlier of
+    # it and the last working day before their session, when a decision must exist anyway.
+    session_day = session.starts_at.astimezone(turn.tr.zone).date()
+    answer_by = min(registration.due_date, work.previous_working_day(session_day))
     text = "\n\n".join(
         (
             turn._(
@@ -337,13 +342,10 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
                 code=registration.code,
             ),
             turn._("Keep this code: it identifies your registration when you ask about it."),
+            _when_you_hear(turn, answer_by, answer_by < registration.due_date),
             turn._(
-                "What happens next: the reception officers review your registration and tell "
-                "you their decision here by {date} at the latest ({days} working days). If it "
-                "is approved you will get the date, time and place of your meeting and what to "
-                "bring. You can follow it at any time with /status.",
-                date=turn.tr.day(registration.due_date),
-                days=turn.settings.answer_working_days,
+                "If it is approved you will get the date, time and place of your meeting and "
+                "what to bring. You can follow it at any time with /status."
             ),
         )
     )
@@ -352,6 +354,21 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
         Choice(turn._("🏠 Main menu"), "m:menu"),
     )
     return [Reply(text, choices)]
+
+
+def _when_you_hear(turn: Turn, answer_by: date, before_session: bool) -> str:
+    if before_session:
+        return turn._(
+            "What happens next: the reception officers review your registration and tell you "
+            "their decision here by {date} at the latest, before your session.",
+            date=turn.tr.day(answer_by),
+        )
+    return turn._(
+        "What happens next: the reception officers review your registration and tell you "
+        "their decision here by {date} at the latest ({days} working days).",
+        date=turn.tr.day(answer_by),
+        days=turn.settings.answer_working_days,
+    )
 
 
 async def _choose_leader(turn: Turn, wizard: Wizard, leader_id: int) -> None:

@@ -133,7 +133,10 @@ async def _accept_province(_turn: Turn, _draft: Draft, answer: Answer) -> object
     province = match_province(answer.text)
     if province is None:
         raise Invalid(
-            N_("I could not find that province. The 34 provinces and cities are: {names}."),
+            N_(
+                "I could not find that province. The provinces and centrally-run cities "
+                "are: {names}."
+            ),
             {"names": ", ".join(PROVINCES)},
         )
     return province
@@ -294,7 +297,7 @@ async def _ask_people_count(turn: Turn, draft: Draft) -> Reply:
     )
     previous = draft.get("people_count")
     if previous:
-        text += "\n" + turn._("(Your earlier answer: {count})", count=previous)
+        text += "\n" + turn._("(Your earlier answer: {people})", people=previous)
     return Reply(text)
 
 
@@ -373,7 +376,7 @@ async def _ask_prior(turn: Turn, _draft: Draft) -> Reply:
             "Has any agency already handled this matter? Write which one, what it decided and "
             "when, or tap the button if nobody has."
         ),
-        (Choice(turn._("Nobody has handled it yet"), "reg:prior_handling:none"),),
+        (Choice(turn._("No agency has handled it yet"), "reg:prior_handling:none"),),
     )
 
 
@@ -384,7 +387,7 @@ async def _accept_prior(_turn: Turn, _draft: Draft, answer: Answer) -> object:
 
 
 async def _show_prior(turn: Turn, draft: Draft) -> str:
-    return str(draft["prior_handling"]) or turn._("nobody yet")
+    return str(draft["prior_handling"]) or turn._("no agency yet")
 
 
 async def _ask_request(turn: Turn, _draft: Draft) -> Reply:

@@ -72,12 +72,15 @@ async def test_whole_registration_gives_a_ticket_code_and_shows_in_status(
 
     assert tickets.normalize(code) == code
     assert "Your registration has been sent" in chat.text
-    assert "Monday, December 14, 2026" in chat.text  # 10 working days after 30 Nov 2026
+    # The first session is on Monday 7 December: the decision comes before it, although the
+    # legal deadline (10 working days after Monday 30 November) is Monday 14 December.
+    assert "by Friday, December 4, 2026 at the latest, before your session" in chat.text
     await chat.send("/status")
     assert code in chat.text
     assert "Submitted, waiting for review" in chat.text
     await chat.tap(code)
     assert "Complaint" in chat.text
+    assert "Answer due by: Monday, December 14, 2026" in chat.text
     assert "You sent the registration" in chat.text
     async with app.engine.connect() as connection:
         row = (await connection.execute(select(RegistrationRow))).one()
@@ -327,7 +330,7 @@ async def test_a_button_from_an_earlier_question_is_answered_politely(
 
     await chat.send("/cancel")
     await chat.press("reg:review:submit")
-    assert "registration that has ended" in chat.text
+    assert "registration form that is closed" in chat.text
     assert await count(app, RegistrationRow) == 0
 
 
@@ -365,7 +368,7 @@ async def test_a_session_that_fills_up_before_submission_is_chosen_again(
         for name in ("summary", "prior_handling", "request"):
             await other.send(ANSWERS[name])
         await other.press("reg:review:submit")
-        assert "has been sent" in other.text
+        assert "Mã phiếu" in other.text  # others write in Vietnamese, the default
 
     await chat.press("reg:review:submit")
     assert "has just become full" in chat.text
@@ -438,3 +441,14 @@ async def test_dialog_state_survives_in_the_database_only(app: App, chat: Chat) 
         row = (await connection.execute(select(DialogStateRow.data))).scalar_one()
     assert row["flow"] == "registration"
     assert row["registration"]["draft"]["full_name"] == "Nguyễn Văn An"
+
+
+async def test_a_session_after_the_legal_deadline_shows_the_deadline(app: App, chat: Chat) -> None:
+    await answer_until(chat, "session")
+    later = [p for p in chat.payloads if p.startswith("reg:session:")][-1]
+    await chat.press(later)
+    await chat.send("1")
+    for name in ("summary", "prior_handling", "request"):
+        await chat.send(ANSWERS[name])
+    await chat.press("reg:review:submit")
+    assert "by Monday, December 14, 2026 at the latest (10 working days)" in chat.text

@@ -162,7 +162,7 @@ def test_invalid_database_url_from_the_environment_is_reported() -> None:
 
 @pytest.fixture
 def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Three config files naming different locales, and the cwd set to tmp_path."""
+    """Two config files naming different time zones; the working directory is tmp_path."""
     monkeypatch.chdir(tmp_path)
     cli = write(tmp_path / "cli.toml", '[bot]\ntimezone = "UTC"\n')
     env = write(tmp_path / "env.toml", '[bot]\ntimezone = "Europe/Paris"\n')

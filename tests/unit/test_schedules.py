@@ -387,12 +387,6 @@ def test_window_before_valid_from_keeps_weekly_phase(work: WorkCalendar) -> None
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PROBABLE BUG: with SHIFT, a weekly Thursday session in Tết 2027 (4 Feb) moves to "
-    "11 Feb, the very day of the next Thursday session, so the leader gets two sessions at the "
-    "same hour on the same day (sessions are unique per rule and nominal date only)",
-)
 def test_shifted_session_does_not_land_on_another_session_of_the_same_rule(
     work: WorkCalendar,
 ) -> None:

@@ -33,7 +33,7 @@ def sample_codes() -> Iterator[str]:
     rng = random.Random(2026)
     for _ in range(6):
         yield new_code(rng.choice)
-    for body in ("2222222", "ZZZZZZZ", "23456789"[:7], "XYZ2345", "K7MQX4P"):
+    for body in ("2222222", "ZZZZZZZ", "XYZ2345", "K7MQX4P"):
         yield f"{body[:4]}-{body[4:]}{check_character(body)}"
 
 
@@ -203,17 +203,3 @@ def test_adjacent_transpositions_are_detected_except_the_luhn_blind_spot() -> No
     # Luhn mod N cannot see a swap of the first and last alphabet characters ("2" and "Z"),
     # because doubling maps index N-1 to N-1 and index 0 to 0. Everything else is caught.
     assert _transposition_misses() <= {frozenset("2Z")}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tickets.check_character's docstring promises that every adjacent swap of "
-    "distinct characters is caught, but Luhn mod N misses swapping '2' and 'Z' (indexes 0 and "
-    "N-1): e.g. a code with '...Z2...' typed as '...2Z...' is accepted as another valid code",
-)
-def test_every_adjacent_transposition_is_detected() -> None:
-    body = "K7Z2QX4"
-    code = f"{body[:4]}-{body[4:]}{check_character(body)}"
-    assert normalize(code) == code
-    assert normalize(f"K72Z-QX4{code[-1]}") is None  # "Z2" typed as "2Z"
-    assert _transposition_misses() == set()

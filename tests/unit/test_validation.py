@@ -234,12 +234,6 @@ def test_id_number_rejects_non_digits(text: str) -> None:
     assert "only digits" in caught.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the 4th digit 8/9 means born in the 2300s (Circular 59/2021/TT-BCA: "
-    "20th century 0/1 … 24th century 8/9) but _CENTURY maps it to the 1800s, so an "
-    "impossible number such as 001880000001 is accepted",
-)
 def test_id_number_rejects_century_digit_8_and_9() -> None:
     for text in ("001880000001", "001999000001"):
         with pytest.raises(Invalid):
@@ -347,13 +341,6 @@ def test_people_count_rejects(text: str, message_part: str, params: dict[str, ob
     assert caught.value.params == params
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="BUG: people_count checks str.isdigit(), which is true for superscripts such as "
-    "'²', then int('²') raises a bare ValueError instead of Invalid (id_number guards "
-    "this with isascii(); people_count does not)",
-)
 def test_people_count_superscript_digit_is_invalid_not_a_crash() -> None:
     with pytest.raises(Invalid):
         people_count("²")

@@ -180,12 +180,6 @@ def test_overrides_only_change_their_own_day() -> None:
             assert work.is_working_day(day) == plain.is_working_day(day), day
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: holidays 0.109 knows Saturday 2026-08-22 is the make-up working day for the "
-    "31 August day off (VN.weekend_workdays), but WorkCalendar only takes the day off and "
-    "ignores the make-up day, so deadlines across late August 2026 are one day too long",
-)
 def test_make_up_saturday_known_to_the_holidays_package_is_a_working_day(
     work: WorkCalendar,
 ) -> None:
