@@ -274,9 +274,9 @@ class RegistrationView:
     submitted_at: datetime
     due_date: date
 
-    @property
-    def withdrawable(self) -> bool:
-        return self.status in WITHDRAWABLE_STATUSES
+    def withdrawable(self, now: datetime) -> bool:
+        """A citizen may withdraw until their meeting starts, unless it was already decided."""
+        return self.status in WITHDRAWABLE_STATUSES and now < self.session_starts_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ __all__ = ["active", "back", "cancel", "on_input", "on_payload", "repeat", "star
 
 
 def _wizard(turn: Turn) -> Wizard:
-    return Wizard(turn, STEPS)
+    return Wizard(turn.state, STEPS)
 
 
 async def start(turn: Turn, leader_id: int | None = None) -> Replies:

@@ -100,7 +100,7 @@ async def details(turn: Turn, code: str) -> Replies:
         what = turn._(label) if label else event.event
         lines.append(f"• {turn.tr.when(event.at)}: {what}")
     choices: list[Choice] = []
-    if r.withdrawable:
+    if r.withdrawable(turn.now):
         choices.append(Choice(turn._("↩️ Withdraw this registration"), f"st:w:{r.code}"))
     choices += [
         Choice(turn._("📋 My registrations"), "m:status"),
@@ -113,7 +113,7 @@ async def ask_withdraw(turn: Turn, code: str) -> Replies:
     registration = await _own(turn, code)
     if registration is None:
         return _not_found(turn, code)
-    if not registration.withdrawable:
+    if not registration.withdrawable(turn.now):
         return await details(turn, code)
     text = turn._(
         "Do you really want to withdraw registration {code} ({when})? The officers will be "
@@ -132,7 +132,7 @@ async def withdraw(turn: Turn, code: str) -> Replies:
     registration = await _own(turn, code)
     if registration is None:
         return _not_found(turn, code)
-    if not registration.withdrawable:
+    if not registration.withdrawable(turn.now):
         lead = turn._(
             "Registration {code} can no longer be withdrawn: {status}.",
             code=registration.code,

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bot.core.model import Reply, SharedContact
+from bot.core.model import DialogState, Reply, SharedContact
 from bot.dialogue.context import Replies, Turn
 
 FLOW = "registration"
@@ -57,9 +57,9 @@ class Step:
 class Wizard:
     """View over ``state.data["registration"]``: draft, answer order and replaced answers."""
 
-    def __init__(self, turn: Turn, steps: tuple[Step, ...]) -> None:
+    def __init__(self, state: DialogState, steps: tuple[Step, ...]) -> None:
         self.steps = steps
-        data = turn.state.data.setdefault(FLOW, {})
+        data = state.data.setdefault(FLOW, {})
         assert isinstance(data, dict)
         self.data: dict[str, Any] = data
         self.data.setdefault("draft", {})

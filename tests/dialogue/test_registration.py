@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
 from bot.core import tickets
+from bot.core.clock import FixedClock
 from bot.core.model import RegistrationStatus
 from storage.tables import ConsentRow, DialogStateRow, RegistrationEventRow, RegistrationRow
 from tests.support import ANSWERS, Chat, register
@@ -452,3 +454,30 @@ async def test_a_session_after_the_legal_deadline_shows_the_deadline(app: App, c
         await chat.send(ANSWERS[name])
     await chat.press("reg:review:submit")
     assert "by Monday, December 14, 2026 at the latest (10 working days)" in chat.text
+
+
+async def test_withdrawal_is_not_offered_once_the_meeting_has_started(
+    app: App, chat: Chat, clock: FixedClock
+) -> None:
+    code = await register(chat)
+    clock.set(clock.now() + timedelta(days=30))
+    await chat.send(f"/status {code}")
+    assert "Withdraw this registration" not in " ".join(chat.labels)
+    await chat.press(f"st:y:{code}")
+    assert "can no longer be withdrawn" in chat.text
+
+
+async def test_buttons_naming_a_wrong_leader_or_session_are_refused(app: App, chat: Chat) -> None:
+    await answer_until(chat, "leader")
+    await chat.press("reg:leader:999999")
+    assert "no session with free places any more" in chat.text
+    assert "Whom do you want to meet?" in chat.text
+    leaders = [p for p in chat.payloads if p.startswith("reg:leader:")]
+    await chat.press(leaders[1])
+    other_sessions = list(chat.payloads)
+    await chat.send("/back")
+    await chat.press(leaders[0])
+    foreign = next(p for p in other_sessions if p.startswith("reg:session:"))
+    await chat.press(foreign)  # a session of the other leader, from an earlier message
+    assert "full or no longer available" in chat.text
+    assert "session" not in await draft_of(app)

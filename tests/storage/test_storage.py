@@ -37,9 +37,12 @@ from storage.tables import (
     Base,
     CitizenRow,
     InboxRow,
+    LeaderRow,
     OfficerRow,
     RegistrationEventRow,
+    ScheduleRuleRow,
     SessionRow,
+    UnitRow,
 )
 from tests.conftest import START
 
@@ -291,3 +294,25 @@ async def test_dialog_rows_are_locked_per_citizen_on_postgresql(engine: AsyncEng
 
     await asyncio.gather(first(), second())
     assert order == ["first", "second saw 1"]
+
+
+async def test_loading_the_demo_twice_changes_nothing(engine: AsyncEngine) -> None:
+    store = SqlStore(engine)
+
+    async def counts() -> list[int]:
+        async with engine.connect() as connection:
+            return [
+                (await connection.execute(select(func.count()).select_from(table))).scalar_one()
+                for table in (UnitRow, LeaderRow, ScheduleRuleRow, SessionRow)
+            ]
+
+    for _ in range(2):
+        async with store.transaction() as repo:
+            await load_demo(repo, START)
+            await schedules.materialise(repo, WorkCalendar(), ZONE, START, 60)
+    first = await counts()
+    async with store.transaction() as repo:
+        await load_demo(repo, START)
+        await schedules.materialise(repo, WorkCalendar(), ZONE, START, 60)
+    assert await counts() == first
+    assert first[:3] == [4, 4, 6]
