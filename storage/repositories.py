@@ -223,6 +223,13 @@ class SqlRepository:
         ).one_or_none()
         return _session_view(*row) if row else None
 
+    async def lock_session(self, session_id: int) -> None:
+        # SQLite transactions here all begin IMMEDIATE: writers are already one at a time.
+        if self._dialect == "postgresql":
+            await self._s.execute(
+                select(SessionRow.id).where(SessionRow.id == session_id).with_for_update()
+            )
+
     async def active_schedule_rules(self) -> list[ScheduleRule]:
         query = (
             select(ScheduleRuleRow)

@@ -83,6 +83,11 @@ class Repository(Protocol):
 
     async def session(self, session_id: int) -> SessionView | None: ...
 
+    async def lock_session(self, session_id: int) -> None:
+        """Hold the session until the transaction ends, so that seats are counted by one
+        booking at a time."""
+        ...
+
     async def active_schedule_rules(self) -> list[ScheduleRule]: ...
 
     async def add_sessions(self, sessions: list[NewSession], now: datetime) -> int:

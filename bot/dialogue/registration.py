@@ -289,6 +289,7 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
                 count=active_count,
             ),
         )
+    await turn.repo.lock_session(int(draft["session"]))
     session = await turn.repo.session(int(draft["session"]))
     if session is None or not bookable(turn, session):
         wizard.clear("session")

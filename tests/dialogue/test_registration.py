@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -481,3 +482,28 @@ async def test_buttons_naming_a_wrong_leader_or_session_are_refused(app: App, ch
     await chat.press(foreign)  # a session of the other leader, from an earlier message
     assert "full or no longer available" in chat.text
     assert "session" not in await draft_of(app)
+
+
+async def test_citizens_submitting_at_once_never_overfill_a_session(app: App) -> None:
+    """Eight citizens at the review screen press "send" together for a six-place session."""
+    chats = [Chat(app.dialogue, user_id=f"rush-{n}") for n in range(8)]
+    session_payload = ""
+    for chat in chats:
+        await chat.send("/lang en")
+        await answer_until(chat, "session")
+        session_payload = session_payload or chat.first_payload("reg:session:")
+        await chat.press(session_payload)
+        await chat.send("1")
+        for name in ("summary", "prior_handling", "request"):
+            await chat.send(ANSWERS[name])
+        assert "Please check your registration" in chat.text
+    await asyncio.gather(*(chat.press("reg:review:submit") for chat in chats))
+
+    session_id = int(session_payload.rsplit(":", 1)[1])
+    async with app.store.transaction() as repo:
+        session = await repo.session(session_id)
+    assert session is not None
+    sent = [chat for chat in chats if "Your registration has been sent" in chat.text]
+    refused = [chat for chat in chats if "has just become full" in chat.text]
+    assert session.taken == session.capacity == len(sent)
+    assert len(refused) == len(chats) - session.capacity
