@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot import app as application
 from bot import config as configuration
+from bot import scheduler
 from bot.demo import load_demo
 from handlers.console import ConsoleChannel
 from storage import migrate
@@ -54,10 +55,15 @@ def parser() -> argparse.ArgumentParser:
 
 async def _console(app: application.App, user: str) -> None:
     await application.prepare(app)
-    channel = ConsoleChannel(
-        app.dialogue, user, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()
-    )
-    await channel.run()
+    ticks = scheduler.build(app)
+    ticks.start()
+    try:
+        channel = ConsoleChannel(
+            app.dialogue, user, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()
+        )
+        await channel.run()
+    finally:
+        ticks.shutdown(wait=False)
 
 
 async def _run(app: application.App) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +12,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.content import load_content
 from bot.core.i18n import Catalogs
 from bot.core.ports import OfficerRecord
+from bot.core.registrations import BookingRules
 from bot.core.workdays import WorkCalendar
 from bot.dialogue import Dialogue, DialogueSettings, PrivacySettings, Services
 from storage import migrate
@@ -35,11 +35,14 @@ class App:
 def dialogue_settings(config: Config) -> DialogueSettings:
     registration = config.registration
     return DialogueSettings(
-        max_active_per_citizen=registration.max_active_per_citizen,
-        answer_working_days=registration.answer_working_days,
+        booking=BookingRules(
+            zone=config.bot.zone,
+            horizon_days=registration.booking_horizon_days,
+            min_notice_working_days=registration.min_notice_working_days,
+            answer_working_days=registration.answer_working_days,
+            max_active_per_citizen=registration.max_active_per_citizen,
+        ),
         summary_max_chars=registration.summary_max_chars,
-        booking_horizon_days=registration.booking_horizon_days,
-        booking_min_notice=timedelta(hours=registration.min_notice_hours),
         schedule_view_days=config.schedule.view_days,
         privacy=PrivacySettings(
             controller=config.privacy.controller,
@@ -73,19 +76,24 @@ def build(config: Config, clock: Clock | None = None) -> App:
 async def prepare(app: App) -> None:
     """Everything a start needs before the first message: schema, officers, upcoming sessions."""
     await migrate.upgrade(app.engine)
-    now = app.services.clock.now()
     async with app.store.transaction() as repo:
         await repo.sync_config_officers(
             [
                 OfficerRecord(o.channel, o.user_id, o.name, o.role, o.units)
                 for o in app.config.officers
             ],
-            now,
+            app.services.clock.now(),
         )
-        await schedules.materialise(
+    await materialise_sessions(app)
+
+
+async def materialise_sessions(app: App) -> int:
+    """Create the sessions of the coming weeks from the schedule rules (idempotent)."""
+    async with app.store.transaction() as repo:
+        return await schedules.materialise(
             repo,
             WorkCalendar(await repo.calendar_overrides()),
             app.config.bot.zone,
-            now,
+            app.services.clock.now(),
             app.config.schedule.materialise_days,
         )

@@ -111,7 +111,7 @@ class RegistrationConfig(_Section):
     answer_working_days: Annotated[int, Field(ge=1, le=60)] = 10
     summary_max_chars: Annotated[int, Field(ge=100, le=10_000)] = 2000
     booking_horizon_days: Annotated[int, Field(ge=1, le=365)] = 60
-    min_notice_hours: Annotated[int, Field(ge=0, le=720)] = 24
+    min_notice_working_days: Annotated[int, Field(ge=1, le=30)] = 2
 
 
 class ScheduleConfig(_Section):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol, TextIO
 
 from bot.core.model import Channel, Choice, Incoming, Reply
-from bot.core.text import fold
+from bot.core.text import fold_words
 
 _NUMBER = re.compile(r"[1-9]\d*")
 
@@ -41,9 +41,9 @@ def interpret(line: str, choices: Sequence[Choice]) -> tuple[str | None, str | N
     text = line.strip()
     if _NUMBER.fullmatch(text) and int(text) <= len(choices):
         return None, choices[int(text) - 1].payload
-    wanted = fold(text)
+    wanted = fold_words(text)
     for choice in choices:
-        if wanted and fold(choice.label) == wanted:
+        if wanted and fold_words(choice.label) == wanted:
             return None, choice.payload
     return text, None
 

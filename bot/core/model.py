@@ -38,7 +38,8 @@ class Incoming:
     text: str | None = None
     payload: str | None = None
     contact: SharedContact | None = None
-    locale_hint: str | None = None
+    # The kind of a file the user sent ("photo", "document", ...); files are never kept.
+    attachment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

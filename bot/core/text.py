@@ -25,15 +25,3 @@ def fold_words(text: str) -> str:
 def squeeze(text: str) -> str:
     """Collapse runs of white space into one space and trim; keep line breaks out of one-liners."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
-
-
-def tidy_paragraphs(text: str) -> str:
-    """Normalise a multi-line answer: NFC, trimmed lines, at most one blank line in a row."""
-    lines = [
-        _SPACES.sub(" ", line).strip() for line in unicodedata.normalize("NFC", text).splitlines()
-    ]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()

@@ -10,7 +10,7 @@ from datetime import date
 import phonenumbers
 
 from bot.core.i18n import N_
-from bot.core.text import squeeze
+from bot.core.text import fold_words, squeeze
 
 
 class Invalid(Exception):
@@ -120,6 +120,20 @@ def id_number(text: str, today: date) -> str:
     return digits
 
 
+# Words that name the commune-level unit: xã, phường, đặc khu (and the abbreviations
+# people write: "P." and "X."), thị trấn for addresses written before 2025, or in English.
+# Accents matter when the citizen typed them: "Xuân Phương" is a name, "phường" a ward.
+_COMMUNE_WORDS = r"\b(xã|phường|đặc khu|thị trấn|tt|p|x|ward|commune)\b"
+_COMMUNE_WORDS_UNACCENTED = r"\b(xa|phuong|dac khu|thi tran|tt|p|x|ward|commune)\b"
+
+
+def _names_commune(value: str) -> bool:
+    words = " ".join(re.sub(r"[^\w\s]", " ", value.casefold()).split())
+    if fold_words(value) != words:
+        return re.search(_COMMUNE_WORDS, words) is not None
+    return re.search(_COMMUNE_WORDS_UNACCENTED, words) is not None
+
+
 def address(text: str) -> str:
     value = squeeze(text)
     if len(value) < ADDRESS_MIN:
@@ -133,6 +147,13 @@ def address(text: str) -> str:
         raise Invalid(N_("An address can be at most {max} characters."), {"max": ADDRESS_MAX})
     if not any(ch.isalpha() for ch in value):
         raise Invalid(N_("Please write the address in words, not only numbers."))
+    if not _names_commune(value):
+        raise Invalid(
+            N_(
+                "Please include your commune or ward, for example “phường Bến Thành” or "
+                "“xã An Hòa”."
+            )
+        )
     return value
 
 

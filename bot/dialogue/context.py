@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
 from bot.core.clock import Clock
 from bot.core.content import Content
 from bot.core.i18n import Catalogs, Translator
 from bot.core.model import Citizen, DialogState, Incoming, Reply
 from bot.core.ports import Repository, Store
+from bot.core.registrations import BookingRules, local_day
 from bot.core.workdays import WorkCalendar
 
 
@@ -23,13 +24,10 @@ class PrivacySettings:
 
 @dataclass(frozen=True, slots=True)
 class DialogueSettings:
-    max_active_per_citizen: int = 3
-    answer_working_days: int = 10
-    summary_max_chars: int = 2000
-    booking_horizon_days: int = 60
-    booking_min_notice: timedelta = timedelta(hours=24)
-    schedule_view_days: int = 30
-    privacy: PrivacySettings = PrivacySettings("", "", 0)
+    booking: BookingRules
+    summary_max_chars: int
+    schedule_view_days: int
+    privacy: PrivacySettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +62,11 @@ class Turn:
     @property
     def settings(self) -> DialogueSettings:
         return self.services.settings
+
+    @property
+    def today(self) -> date:
+        """The date in the deployment's time zone, where working days are counted."""
+        return local_day(self.now, self.settings.booking.zone)
 
     @property
     def locale(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
@@ -42,12 +43,28 @@ class KeyedLocks:
         return len(self._locks)
 
 
+class RecentLocales:
+    """The language of recently seen users, only to apologise when the database fails."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._locales: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> str | None:
+        return self._locales.get(key)
+
+    def remember(self, key: tuple[str, str], locale: str) -> None:
+        self._locales[key] = locale
+        self._locales.move_to_end(key)
+        while len(self._locales) > self._size:
+            self._locales.popitem(last=False)
+
+
 class Dialogue:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._locks = KeyedLocks()
-        # Only for the apology when the database itself fails; the truth is in the database.
-        self._last_locale: dict[tuple[str, str], str] = {}
+        self._recent_locales = RecentLocales()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         key = (incoming.channel, incoming.user_id)
@@ -56,13 +73,14 @@ class Dialogue:
                 return await self._handle(incoming)
             except Exception:
                 log.exception("could not handle a message from %s:%s", *key)
-                tr = self.services.catalogs.get(self._last_locale.get(key))
+                tr = self.services.catalogs.get(self._recent_locales.get(key))
                 return [
                     Reply(
                         tr._(
                             "Sorry, something went wrong on our side and your last message "
                             "was not processed. Your earlier answers are kept; please send "
-                            "it again in a moment."
+                            "it again in a moment. If this keeps happening while you register, "
+                            "send /cancel to start again."
                         )
                     )
                 ]
@@ -90,13 +108,15 @@ class Dialogue:
             )
             replies = await route(turn)
             await repo.save_dialog(citizen.id, turn.state, now)
-        self._last_locale[(incoming.channel, incoming.user_id)] = turn.locale
+        self._recent_locales.remember((incoming.channel, incoming.user_id), turn.locale)
         return replies
 
 
 async def route(turn: Turn) -> Replies:
     incoming = turn.incoming
     text = (incoming.text or "").strip()
+    if incoming.attachment:
+        return await _refuse_file(turn)
     if incoming.payload:
         return await on_payload(turn, incoming.payload)
     if text.startswith("/"):
@@ -115,8 +135,21 @@ async def route(turn: Turn) -> Replies:
     return menu.not_understood(turn)
 
 
+async def _refuse_file(turn: Turn) -> Replies:
+    note = turn._(
+        "I cannot receive files here, and I did not keep the one you sent. Never send a photo "
+        "of your identity card: bring your papers to the session instead."
+    )
+    if registration.active(turn):
+        return await registration.repeat(turn, lead=note)
+    return menu.main_menu(turn, note)
+
+
 async def on_command(turn: Turn, name: str, argument: str) -> Replies:
     in_wizard = registration.active(turn)
+    if in_wizard and name == "start" and not argument:
+        # Opening the chat again mid-registration brings back the question it stopped at.
+        return await registration.resume(turn)
     if in_wizard and name in {"cancel", "back", "help", "register"}:
         if name == "cancel":
             return registration.cancel(turn)

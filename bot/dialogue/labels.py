@@ -19,8 +19,12 @@ KIND_HINTS: dict[RequestKind, str] = {
     RequestKind.DENUNCIATION: N_(
         "you report a violation of the law by an official, an agency or a person"
     ),
-    RequestKind.PETITION: N_("you propose how a policy, a rule or its application should change"),
-    RequestKind.FEEDBACK: N_("you inform the authorities about a problem you have seen"),
+    RequestKind.PETITION: N_(
+        "you give your views or proposals on a policy, a law or how the authorities manage"
+    ),
+    RequestKind.FEEDBACK: N_(
+        "you inform the authorities about a problem, a shortcoming or a violation you have seen"
+    ),
 }
 
 STATUS_LABELS: dict[RegistrationStatus, str] = {

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import cast
 
-from bot.core.model import Choice, NewRegistration, Reply, RequestKind, SharedContact
-from bot.core.text import fold
+from bot.core import registrations
+from bot.core.model import Choice, Reply, RequestKind, SharedContact
+from bot.core.text import fold_words
 from bot.core.validation import Invalid
 from bot.dialogue import menu
-from bot.dialogue.booking import bookable, open_sessions
 from bot.dialogue.context import Replies, Turn
-from bot.dialogue.registration_steps import STEPS
+from bot.dialogue.registration_steps import STEPS, open_sessions
 from bot.dialogue.wizard import (
     FLOW,
     KEEP,
@@ -27,7 +28,17 @@ from bot.dialogue.wizard import (
     suspend,
 )
 
-__all__ = ["active", "back", "cancel", "on_input", "on_payload", "repeat", "start", "suspend"]
+__all__ = [
+    "active",
+    "back",
+    "cancel",
+    "on_input",
+    "on_payload",
+    "repeat",
+    "resume",
+    "start",
+    "suspend",
+]
 
 
 def _wizard(turn: Turn) -> Wizard:
@@ -38,27 +49,13 @@ async def start(turn: Turn, leader_id: int | None = None) -> Replies:
     if has_draft(turn):
         turn.state.data["flow"] = FLOW
         wizard = _wizard(turn)
-        if (
-            leader_id is not None
-            and wizard.draft.get("leader") != leader_id
-            and "consent" in wizard.draft
-        ):
+        if leader_id is not None and "consent" in wizard.draft:
             await _choose_leader(turn, wizard, leader_id)
-        note = turn._(
-            "You have an unfinished registration; let us continue where you stopped. "
-            "To start again from the beginning, send /cancel and then /register."
-        )
-        return await _ask_next(turn, wizard, lead=note)
-    active_count = await turn.repo.count_active_registrations(turn.citizen.id)
-    if active_count >= turn.settings.max_active_per_citizen:
-        return menu.main_menu(
-            turn,
-            turn._(
-                "You already have {count} registrations waiting or approved; that is the most "
-                "one person can have at a time. You can follow or withdraw them in /status.",
-                count=active_count,
-            ),
-        )
+        return await resume(turn)
+    try:
+        await registrations.check_limit(turn.repo, turn.citizen.id, turn.settings.booking)
+    except registrations.LimitReached as limit:
+        return _limit_reached(turn, limit.count)
     if not await open_sessions(turn):
         return menu.main_menu(
             turn,
@@ -81,6 +78,16 @@ async def start(turn: Turn, leader_id: int | None = None) -> Replies:
     return await _ask_next(turn, wizard, lead=intro)
 
 
+async def resume(turn: Turn) -> Replies:
+    """Show an unfinished registration where the citizen stopped."""
+    turn.state.data["flow"] = FLOW
+    note = turn._(
+        "You have an unfinished registration; let us continue where you stopped. "
+        "To start again from the beginning, send /cancel and then /register."
+    )
+    return await _ask_next(turn, _wizard(turn), lead=note)
+
+
 async def on_input(
     turn: Turn, text: str, value: str | None, contact: SharedContact | None
 ) -> Replies:
@@ -90,7 +97,7 @@ async def on_input(
     if step is None:
         return await _on_review_input(turn, wizard, text, value)
     if value is None and text:
-        value = await _choice_for_text(turn, wizard, step, text)
+        value = _choice_value(await step.ask(turn, wizard.draft), text, f"reg:{step.name}:")
     if value == KEEP and _can_keep(wizard, step):
         wizard.set(step, wizard.previous[step.name])
         return await _after_answer(turn, wizard)
@@ -115,7 +122,7 @@ async def on_payload(turn: Turn, rest: str, contact: SharedContact | None = None
     """A tapped ``reg:<step>:<value>`` button; a stale one is answered politely."""
     if not active(turn):
         if has_draft(turn):
-            return await start(turn)
+            return await resume(turn)
         return menu.main_menu(
             turn, turn._("That button belongs to a registration form that is closed.")
         )
@@ -142,12 +149,12 @@ async def back(turn: Turn) -> Replies:
         if name in wizard.previous:
             wizard.draft[name] = wizard.previous.pop(name)
         return await _ask_next(turn, wizard)
-    if not wizard.history:
+    target = wizard.step_before(wizard.missing())
+    if target is None:
         return await _ask_next(
             turn, wizard, lead=turn._("This is the first step. To stop registering, send /cancel.")
         )
-    name = wizard.history.pop()
-    wizard.clear(name)
+    wizard.clear(target.name)
     return await _ask_next(turn, wizard)
 
 
@@ -192,15 +199,28 @@ async def _ask(turn: Turn, wizard: Wizard, step: Step, lead: str | None = None) 
     progress = turn._(
         "Step {n} of {total}", n=applicable.index(step.name) + 1, total=len(applicable)
     )
-    parts = [p for p in (lead, f"{progress}\n{reply.text}") if p]
+    question = f"{progress}\n{reply.text}"
     choices = reply.choices
-    if _can_keep(wizard, step):
-        shown = await _display(turn, step, {**wizard.draft, step.name: wizard.previous[step.name]})
+    earlier = await _earlier_answer(turn, wizard, step)
+    if earlier is not None and _can_keep(wizard, step):
         choices = (
-            Choice(turn._("↩️ Keep: {value}", value=_shorten(shown)), f"reg:{step.name}:{KEEP}"),
+            Choice(turn._("↩️ Keep: {value}", value=_shorten(earlier)), f"reg:{step.name}:{KEEP}"),
             *choices,
         )
+    elif earlier is not None:
+        question += "\n" + turn._("(Your earlier answer: {value})", value=_shorten(earlier))
+    parts = [p for p in (lead, question) if p]
     return [Reply("\n\n".join(parts), choices, reply.contact_request)]
+
+
+async def _earlier_answer(turn: Turn, wizard: Wizard, step: Step) -> str | None:
+    """How an answer the citizen took back reads, to offer it again."""
+    if step.name not in wizard.previous or step.show is None:
+        return None
+    try:
+        return await step.show(turn, {**wizard.draft, step.name: wizard.previous[step.name]})
+    except (LookupError, TypeError, ValueError):
+        return None
 
 
 def _can_keep(wizard: Wizard, step: Step) -> bool:
@@ -211,23 +231,18 @@ def _can_keep(wizard: Wizard, step: Step) -> bool:
     )
 
 
-async def _choice_for_text(turn: Turn, wizard: Wizard, step: Step, text: str) -> str | None:
-    """A typed answer equal to a button's label counts as tapping that button."""
-    reply = await step.ask(turn, wizard.draft)
-    wanted = fold(text)
+def _choice_value(reply: Reply, text: str, prefix: str) -> str | None:
+    """A typed answer equal to a button's label (emoji and accents aside) taps that button."""
+    wanted = fold_words(text)
     for choice in reply.choices:
-        if fold(choice.label) == wanted:
-            return choice.payload.rsplit(":", 1)[-1]
+        if wanted and fold_words(choice.label) == wanted:
+            return choice.payload.removeprefix(prefix)
     return None
 
 
 def _shorten(text: str, limit: int = 40) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-async def _display(turn: Turn, step: Step, draft: Draft) -> str:
-    return await step.show(turn, draft) if step.show else str(draft.get(step.name, ""))
 
 
 # --- the review screen and submission --------------------------------------------------------
@@ -253,7 +268,7 @@ async def _review(turn: Turn, wizard: Wizard, lead: str | None = None) -> Replie
 
 async def _on_review_input(turn: Turn, wizard: Wizard, text: str, value: str | None) -> Replies:
     if value is None and text:
-        value = await _review_choice_for_text(turn, wizard, text)
+        value = _choice_value((await _review(turn, wizard))[0], text, "reg:review:")
     if value == "submit":
         return await _submit(turn, wizard)
     if value and value.startswith("edit:"):
@@ -266,32 +281,55 @@ async def _on_review_input(turn: Turn, wizard: Wizard, text: str, value: str | N
     return await _review(turn, wizard, lead=turn._("Please choose one of the options below."))
 
 
-async def _review_choice_for_text(turn: Turn, wizard: Wizard, text: str) -> str | None:
-    reply = (await _review(turn, wizard))[0]
-    wanted = fold(text)
-    for choice in reply.choices:
-        if fold(choice.label) == wanted:
-            return choice.payload.removeprefix("reg:review:")
-    return None
+def _limit_reached(turn: Turn, count: int) -> Replies:
+    return menu.main_menu(
+        turn,
+        turn._(
+            "You already have {count} registrations waiting or approved; that is the most "
+            "one person can have at a time. You can follow or withdraw them in /status.",
+            count=count,
+        ),
+    )
+
+
+def _submission(turn: Turn, draft: Draft) -> registrations.Submission:
+    if "consent" not in draft:
+        raise ConsentRequired("submit")
+    return registrations.Submission(
+        citizen_id=turn.citizen.id,
+        consent_id=int(draft["consent"]),
+        kind=RequestKind(draft["kind"]),
+        full_name=str(draft["full_name"]),
+        phone=str(draft["phone"]),
+        phone_verified=bool(draft.get("phone_verified", False)),
+        id_number=str(draft["id_number"]),
+        province=str(draft["province"]),
+        address=str(draft["address"]),
+        leader_id=int(draft["leader"]),
+        session_id=int(draft["session"]),
+        people_count=int(draft["people_count"]),
+        representatives=tuple(cast(Sequence[str], draft.get("representatives", ()))),
+        summary=str(draft["summary"]),
+        prior_handling=str(draft["prior_handling"]),
+        request=str(draft["request"]),
+        locale=turn.locale,
+    )
 
 
 async def _submit(turn: Turn, wizard: Wizard) -> Replies:
-    draft = wizard.draft
-    if "consent" not in draft:
-        raise ConsentRequired("submit")
-    active_count = await turn.repo.count_active_registrations(turn.citizen.id)
-    if active_count >= turn.settings.max_active_per_citizen:
-        return menu.main_menu(
-            turn,
-            turn._(
-                "You already have {count} registrations waiting or approved; that is the most "
-                "one person can have at a time. You can follow or withdraw them in /status.",
-                count=active_count,
-            ),
+    try:
+        submitted = await registrations.submit(
+            turn.repo,
+            _submission(turn, wizard.draft),
+            now=turn.now,
+            work=await turn.calendar(),
+            rules=turn.settings.booking,
+            new_code=turn.services.new_ticket_code,
+            actor=turn.actor,
         )
-    await turn.repo.lock_session(int(draft["session"]))
-    session = await turn.repo.session(int(draft["session"]))
-    if session is None or not bookable(turn, session):
+    except registrations.LimitReached as limit:
+        return _limit_reached(turn, limit.count)
+    except registrations.SessionUnavailable:
         wizard.clear("session")
         return await _ask_next(
             turn,
@@ -301,41 +339,8 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
                 "Please choose another one; your other answers are kept."
             ),
         )
-    work = await turn.calendar()
-    today = turn.now.astimezone(turn.tr.zone).date()
-    code = turn.services.new_ticket_code()
-    while await turn.repo.code_taken(code):
-        code = turn.services.new_ticket_code()
-    registration = await turn.repo.create_registration(
-        NewRegistration(
-            code=code,
-            citizen_id=turn.citizen.id,
-            consent_id=int(draft["consent"]),
-            kind=RequestKind(draft["kind"]),
-            full_name=str(draft["full_name"]),
-            phone=str(draft["phone"]),
-            phone_verified=bool(draft.get("phone_verified", False)),
-            id_number=str(draft["id_number"]),
-            province=str(draft["province"]),
-            address=str(draft["address"]),
-            leader_id=int(draft["leader"]),
-            session_id=session.id,
-            people_count=int(draft["people_count"]),
-            representatives=tuple(draft.get("representatives", ())),
-            summary=str(draft["summary"]),
-            prior_handling=str(draft.get("prior_handling", "")),
-            request=str(draft["request"]),
-            locale=turn.locale,
-            submitted_at=turn.now,
-            due_date=work.add_working_days(today, turn.settings.answer_working_days),
-        ),
-        actor=turn.actor,
-    )
     discard(turn)
-    # The legal deadline stays the registration's due date; the citizen hears the earlier of
-    # it and the last working day before their session, when a decision must exist anyway.
-    session_day = session.starts_at.astimezone(turn.tr.zone).date()
-    answer_by = min(registration.due_date, work.previous_working_day(session_day))
+    registration = submitted.registration
     text = "\n\n".join(
         (
             turn._(
@@ -343,7 +348,7 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
                 code=registration.code,
             ),
             turn._("Keep this code: it identifies your registration when you ask about it."),
-            _when_you_hear(turn, answer_by, answer_by < registration.due_date),
+            _when_you_hear(turn, submitted.answer_by, submitted.answer_by < registration.due_date),
             turn._(
                 "If it is approved you will get the date, time and place of your meeting and "
                 "what to bring. You can follow it at any time with /status."
@@ -368,16 +373,11 @@ def _when_you_hear(turn: Turn, answer_by: date, before_session: bool) -> str:
         "What happens next: the reception officers review your registration and tell you "
         "their decision here by {date} at the latest ({days} working days).",
         date=turn.tr.day(answer_by),
-        days=turn.settings.answer_working_days,
+        days=turn.settings.booking.answer_working_days,
     )
 
 
 async def _choose_leader(turn: Turn, wizard: Wizard, leader_id: int) -> None:
     """Pre-select a leader chosen from the schedule or a deep link, when they have free places."""
     if await open_sessions(turn, leader_id):
-        step = _step("leader")
-        wizard.set(step, leader_id)
-
-
-def _step(name: str) -> Step:
-    return next(step for step in STEPS if step.name == name)
+        wizard.set(next(step for step in STEPS if step.name == "leader"), leader_id)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.core import validation
+from bot.core import registrations, validation
 from bot.core.i18n import N_
 from bot.core.model import Choice, Reply, RequestKind, SessionView
-from bot.core.provinces import PROVINCES, match_province
+from bot.core.provinces import match_province
 from bot.core.representatives import representative_limits, representatives_allowed
-from bot.core.text import fold
+from bot.core.text import fold_words
 from bot.core.validation import Invalid
 from bot.dialogue import menu
-from bot.dialogue.booking import bookable, open_sessions
 from bot.dialogue.context import Turn
 from bot.dialogue.labels import KIND_HINTS, KIND_LABELS
 from bot.dialogue.schedule import session_choice_label, session_line
@@ -22,6 +21,20 @@ from bot.dialogue.wizard import Answer, Draft, Leave, Step, discard
 SUMMARY_MIN = 20
 REQUEST_MIN, REQUEST_MAX = 5, 1000
 PRIOR_MAX = 1000
+
+
+async def open_sessions(turn: Turn, leader_id: int | None = None) -> list[SessionView]:
+    return await registrations.open_sessions(
+        turn.repo, turn.now, await turn.calendar(), turn.settings.booking, leader_id
+    )
+
+
+async def _bookable(turn: Turn, session: SessionView) -> bool:
+    return registrations.bookable(session, turn.now, await turn.calendar(), turn.settings.booking)
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 async def _ask_consent(turn: Turn, _draft: Draft) -> Reply:
@@ -43,12 +56,12 @@ async def _ask_consent(turn: Turn, _draft: Draft) -> Reply:
     )
 
 
-_YES = {"yes", "y", "agree", "i agree", "ok", "dong y", "co", "toi dong y", "đong y"}
+_YES = {"yes", "y", "agree", "i agree", "ok", "dong y", "co", "toi dong y"}
 _NO = {"no", "n", "disagree", "i do not agree", "khong", "khong dong y", "toi khong dong y"}
 
 
 async def _accept_consent(turn: Turn, draft: Draft, answer: Answer) -> object:
-    choice = answer.value or fold(answer.text)
+    choice = answer.value or fold_words(answer.text)
     if choice in _NO or choice == "no":
         discard(turn)
         raise Leave(
@@ -70,7 +83,7 @@ async def _accept_consent(turn: Turn, draft: Draft, answer: Answer) -> object:
 
 
 async def _ask_full_name(turn: Turn, _draft: Draft) -> Reply:
-    return Reply(turn._("What is your full name, as on your citizen ID card?"))
+    return Reply(turn._("What is your full name, as on your identity card?"))
 
 
 async def _accept_full_name(_turn: Turn, _draft: Draft, answer: Answer) -> object:
@@ -110,14 +123,14 @@ async def _show_phone(turn: Turn, draft: Draft) -> str:
 async def _ask_id_number(turn: Turn, _draft: Draft) -> Reply:
     return Reply(
         turn._(
-            "Your citizen ID number: the 12 digits on your citizen ID card (CCCD) or in VNeID. "
-            "Type the number only; never send a photo of your card."
+            "Your personal identification number: the 12 digits on your identity card "
+            "(căn cước) or in VNeID. Type the number only; never send a photo of your card."
         )
     )
 
 
 async def _accept_id_number(turn: Turn, _draft: Draft, answer: Answer) -> object:
-    return validation.id_number(answer.text, turn.now.astimezone(turn.tr.zone).date())
+    return validation.id_number(answer.text, turn.today)
 
 
 async def _ask_province(turn: Turn, _draft: Draft) -> Reply:
@@ -134,10 +147,9 @@ async def _accept_province(_turn: Turn, _draft: Draft, answer: Answer) -> object
     if province is None:
         raise Invalid(
             N_(
-                "I could not find that province. The provinces and centrally-run cities "
-                "are: {names}."
-            ),
-            {"names": ", ".join(PROVINCES)},
+                "I could not find that province. Please type the name of a province or "
+                "centrally-run city, for example “Hà Nội”, “Đồng Tháp” or “Gia Lai”."
+            )
         )
     return province
 
@@ -185,7 +197,7 @@ _KIND_WORDS = {
 async def _accept_kind(_turn: Turn, _draft: Draft, answer: Answer) -> object:
     if answer.value in {kind.value for kind in RequestKind}:
         return answer.value
-    kind = _KIND_WORDS.get(fold(answer.text))
+    kind = _KIND_WORDS.get(fold_words(answer.text))
     if kind is None:
         raise Invalid(N_("Please choose one of the four kinds of request."))
     return kind.value
@@ -217,7 +229,7 @@ async def _ask_confidential(turn: Turn, _draft: Draft) -> Reply:
 
 
 async def _accept_confidential(_turn: Turn, _draft: Draft, answer: Answer) -> object:
-    if answer.value == "ok" or fold(answer.text) in _YES:
+    if answer.value == "ok" or fold_words(answer.text) in _YES:
         return True
     raise Invalid(N_("Please confirm that you have read this notice to continue."))
 
@@ -278,7 +290,7 @@ async def _accept_session(turn: Turn, draft: Draft, answer: Answer) -> object:
         if (
             session is not None
             and session.leader_id == draft.get("leader")
-            and bookable(turn, session)
+            and await _bookable(turn, session)
         ):
             return session.id
         raise Invalid(N_("That session is full or no longer available. Please choose another."))
@@ -290,15 +302,13 @@ async def _show_session(turn: Turn, draft: Draft) -> str:
     return session_line(turn, session, with_places=False) if session else "?"
 
 
-async def _ask_people_count(turn: Turn, draft: Draft) -> Reply:
-    text = turn._(
-        "How many people share this matter and want to be received, you included? "
-        "Answer with a number; 1 if you come alone."
+async def _ask_people_count(turn: Turn, _draft: Draft) -> Reply:
+    return Reply(
+        turn._(
+            "How many people share this matter and want to be received, you included? "
+            "Answer with a number; 1 if you come alone."
+        )
     )
-    previous = draft.get("people_count")
-    if previous:
-        text += "\n" + turn._("(Your earlier answer: {people})", people=previous)
-    return Reply(text)
 
 
 async def _accept_people_count(_turn: Turn, _draft: Draft, answer: Answer) -> object:
@@ -398,19 +408,25 @@ async def _accept_request(_turn: Turn, _draft: Draft, answer: Answer) -> object:
     return validation.bounded_text(answer.text, REQUEST_MIN, REQUEST_MAX)
 
 
-async def _show_text(name: str, draft: Draft) -> str:
-    return str(draft.get(name, ""))
-
-
 def _shown(name: str) -> Callable[[Turn, Draft], Awaitable[str]]:
+    """The review line of a step whose answer is shown as typed."""
+
     async def show(_turn: Turn, draft: Draft) -> str:
-        return await _show_text(name, draft)
+        return str(draft.get(name, ""))
 
     return show
 
 
+def _is_count(value: object) -> bool:
+    return _is_id(value) and isinstance(value, int) and value >= 1
+
+
+def _is_names(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(name, str) for name in value)
+
+
 STEPS: tuple[Step, ...] = (
-    Step("consent", N_("Consent"), _ask_consent, _accept_consent, keepable=False),
+    Step("consent", N_("Consent"), _ask_consent, _accept_consent, keepable=False, shape=_is_id),
     Step("full_name", N_("Full name"), _ask_full_name, _accept_full_name, _shown("full_name")),
     Step("phone", N_("Phone"), _ask_phone, _accept_phone, _show_phone),
     Step(
@@ -429,6 +445,7 @@ STEPS: tuple[Step, ...] = (
         _accept_kind,
         _show_kind,
         resets=("confidential",),
+        shape=lambda value: value in {kind.value for kind in RequestKind},
     ),
     Step(
         "confidential",
@@ -437,6 +454,7 @@ STEPS: tuple[Step, ...] = (
         _accept_confidential,
         when=_is_denunciation,
         keepable=False,
+        shape=lambda value: value is True,
     ),
     Step(
         "leader",
@@ -446,8 +464,17 @@ STEPS: tuple[Step, ...] = (
         _show_leader,
         resets=("session",),
         keepable=False,
+        shape=_is_id,
     ),
-    Step("session", N_("Session"), _ask_session, _accept_session, _show_session, keepable=False),
+    Step(
+        "session",
+        N_("Session"),
+        _ask_session,
+        _accept_session,
+        _show_session,
+        keepable=False,
+        shape=_is_id,
+    ),
     Step(
         "people_count",
         N_("Number of people"),
@@ -457,6 +484,7 @@ STEPS: tuple[Step, ...] = (
         resets=("representatives",),
         # A kept count would be shown as a numbered button, and "3" must mean three people.
         keepable=False,
+        shape=_is_count,
     ),
     Step(
         "representatives",
@@ -466,6 +494,7 @@ STEPS: tuple[Step, ...] = (
         _show_representatives,
         when=_needs_representatives,
         still_valid=_representatives_fit,
+        shape=_is_names,
     ),
     Step("summary", N_("Your matter"), _ask_summary, _accept_summary, _shown("summary")),
     Step("prior_handling", N_("Already handled by"), _ask_prior, _accept_prior, _show_prior),

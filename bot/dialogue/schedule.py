@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from bot.core import registrations
 from bot.core.model import Choice, Reply, SessionView, Unit
+from bot.core.registrations import local_day
 from bot.dialogue.context import Replies, Turn
 
 # Above this many sessions the citizen first picks a unit, so a province-wide deployment with
@@ -14,13 +16,18 @@ MAX_LISTED = 12
 MAX_UNIT_CHOICES = 20
 
 
-def places_left(turn: Turn, session: SessionView) -> str:
+def places_left(turn: Turn, session: SessionView, *, open_for_booking: bool = True) -> str:
+    # Capacity counts registrations (a group registers once), hence "slots", not "seats".
     if session.remaining == 0:
         return turn._("full")
-    return turn.n_("{n} place left", "{n} places left", session.remaining)
+    if not open_for_booking:
+        return turn._("registration closed")
+    return turn.n_("{n} slot left", "{n} slots left", session.remaining)
 
 
-def session_line(turn: Turn, session: SessionView, *, with_places: bool = True) -> str:
+def session_line(
+    turn: Turn, session: SessionView, *, with_places: bool = True, open_for_booking: bool = True
+) -> str:
     when_and_where = turn._(
         "{date}, {start}–{end}, {place}",
         date=turn.tr.day_of(session.starts_at),
@@ -30,13 +37,13 @@ def session_line(turn: Turn, session: SessionView, *, with_places: bool = True) 
     )
     if not with_places:
         return when_and_where
-    return f"{when_and_where} ({places_left(turn, session)})"
+    return f"{when_and_where} ({places_left(turn, session, open_for_booking=open_for_booking)})"
 
 
 def session_choice_label(turn: Turn, session: SessionView) -> str:
     return turn._(
         "{date} {time} ({places})",
-        date=turn.tr.short_day(session.starts_at.astimezone(turn.tr.zone).date()),
+        date=turn.tr.short_day(local_day(session.starts_at, turn.settings.booking.zone)),
         time=turn.tr.hour(session.starts_at),
         places=places_left(turn, session),
     )
@@ -62,7 +69,7 @@ def _descendants(units: Iterable[Unit], root_id: int) -> frozenset[int]:
     return frozenset(found)
 
 
-def _listing(turn: Turn, sessions: list[SessionView]) -> str:
+def _listing(turn: Turn, sessions: list[SessionView], open_ids: frozenset[int]) -> str:
     lines: list[str] = []
     current_unit: int | None = None
     current_leader: int | None = None
@@ -79,7 +86,8 @@ def _listing(turn: Turn, sessions: list[SessionView]) -> str:
                 )
             )
             current_leader = session.leader_id
-        lines.append(f"• {session_line(turn, session)}")
+        line = session_line(turn, session, open_for_booking=session.id in open_ids)
+        lines.append(f"• {line}")
     return "\n".join(lines)
 
 
@@ -98,7 +106,7 @@ async def overview(turn: Turn) -> Replies:
         )
         return [Reply(text, (Choice(turn._("🏠 Main menu"), "m:menu"),))]
     if len(sessions) <= MAX_LISTED:
-        return _sessions_reply(turn, sessions, days)
+        return await _sessions_reply(turn, sessions, days)
     units = await turn.repo.units()
     with_sessions = {s.unit_id for s in sessions}
     roots = [u for u in units if u.id in with_sessions][:MAX_UNIT_CHOICES]
@@ -118,22 +126,26 @@ async def for_unit(turn: Turn, unit_id: int) -> Replies:
     sessions = await upcoming(turn, _descendants(units, unit_id))
     if not sessions:
         return await overview(turn)
-    return _sessions_reply(turn, sessions, turn.settings.schedule_view_days)
+    return await _sessions_reply(turn, sessions, turn.settings.schedule_view_days)
 
 
-def _sessions_reply(turn: Turn, sessions: list[SessionView], days: int) -> Replies:
+async def _sessions_reply(turn: Turn, sessions: list[SessionView], days: int) -> Replies:
     header = turn._("Reception sessions in the next {days} days:", days=days)
     footer = turn._(
         "A session on a public holiday moves to the next working day or is skipped, "
         "as each schedule says."
     )
+    work = await turn.calendar()
+    open_ids = frozenset(
+        s.id for s in sessions if registrations.bookable(s, turn.now, work, turn.settings.booking)
+    )
     leaders: dict[int, str] = {}
     for session in sessions_by_host(sessions):
-        if session.remaining > 0:
+        if session.id in open_ids:
             leaders.setdefault(session.leader_id, session.leader_name)
     choices = tuple(
         Choice(turn._("📝 Register with {name}", name=name), f"rs:{leader_id}")
         for leader_id, name in leaders.items()
     )
-    text = f"{header}\n\n{_listing(turn, sessions)}\n\n{footer}"
+    text = f"{header}\n\n{_listing(turn, sessions, open_ids)}\n\n{footer}"
     return [Reply(text, (*choices, Choice(turn._("🏠 Main menu"), "m:menu")))]

@@ -55,7 +55,7 @@ async def _own(turn: Turn, code: str) -> RegistrationView | None:
 def _not_found(turn: Turn, code: str) -> Replies:
     if tickets.normalize(code) is None:
         lead = turn._(
-            "“{code}” is not a valid ticket code. A code looks like K7MQ-X4PD; please check it.",
+            "“{code}” is not a valid ticket code. A code looks like K7MQ-X4PG; please check it.",
             code=code,
         )
     else:
@@ -116,8 +116,8 @@ async def ask_withdraw(turn: Turn, code: str) -> Replies:
     if not registration.withdrawable(turn.now):
         return await details(turn, code)
     text = turn._(
-        "Do you really want to withdraw registration {code} ({when})? The officers will be "
-        "told, and your place will be given to someone else. You can register again later.",
+        "Do you really want to withdraw registration {code} ({when})? Your slot will be "
+        "freed for someone else. You can register again later.",
         code=registration.code,
         when=turn.tr.when(registration.session_starts_at),
     )

@@ -1,11 +1,11 @@
 """The mechanics of the registration wizard: steps, the draft of answers and its rules.
 
 The draft is a dict of answers kept in the citizen's dialog state. The step to ask is always the
-first step whose condition holds and which has no answer yet, so one rule drives the normal
-order, ``/back`` (which clears the last answer), editing from the review screen (which clears one
-answer) and answers that invalidate others (changing the leader clears the session). Nothing
-personal is stored before consent: consent is the first step and ``Wizard.set`` refuses any
-other answer without it.
+first step whose condition holds and which has no answer yet. The same rule drives the normal
+order, ``/back`` (which clears the answer of the step before the one being asked), editing from
+the review screen (which clears one answer) and answers that invalidate others (changing the
+leader clears the session). Nothing personal is stored before consent: consent is the first step
+and ``Wizard.set`` refuses any other answer without it.
 """
 
 from __future__ import annotations
@@ -34,10 +34,14 @@ class Answer:
     contact: SharedContact | None
 
 
-class Leave(Exception):
+class Leave(Exception):  # control flow: the answer ends the wizard
     def __init__(self, replies: Replies) -> None:
         super().__init__("leave the registration wizard")
         self.replies = replies
+
+
+def is_text(value: object) -> bool:
+    return isinstance(value, str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,27 +56,35 @@ class Step:
     keepable: bool = True
     # Whether an earlier answer still fits the rest of the draft, before offering to keep it.
     still_valid: Callable[[Draft, Any], bool] = lambda _draft, _value: True
+    # What a stored answer must look like; anything else (a value left by an older version
+    # of the bot) is dropped and asked again instead of breaking the conversation.
+    shape: Callable[[object], bool] = is_text
 
 
 class Wizard:
-    """View over ``state.data["registration"]``: draft, answer order and replaced answers."""
+    """View over ``state.data["registration"]``: the draft and the answers it replaced."""
 
     def __init__(self, state: DialogState, steps: tuple[Step, ...]) -> None:
         self.steps = steps
         data = state.data.setdefault(FLOW, {})
         assert isinstance(data, dict)
         self.data: dict[str, Any] = data
-        self.data.setdefault("draft", {})
-        self.data.setdefault("history", [])
-        self.data.setdefault("previous", {})
+        for key in ("draft", "previous"):
+            if not isinstance(self.data.get(key), dict):
+                self.data[key] = {}
+        self._drop_malformed()
+
+    def _drop_malformed(self) -> None:
+        shapes = {step.name: step.shape for step in self.steps}
+        for store in (self.draft, self.previous):
+            for name in list(store):
+                check = shapes.get(name)
+                if check is not None and not check(store[name]):
+                    del store[name]
 
     @property
     def draft(self) -> Draft:
         return cast(Draft, self.data["draft"])
-
-    @property
-    def history(self) -> list[str]:
-        return cast(list[str], self.data["history"])
 
     @property
     def previous(self) -> dict[str, Any]:
@@ -80,7 +92,8 @@ class Wizard:
 
     @property
     def editing(self) -> str | None:
-        return cast(str | None, self.data.get("editing"))
+        value = self.data.get("editing")
+        return value if isinstance(value, str) else None
 
     @editing.setter
     def editing(self, name: str | None) -> None:
@@ -95,6 +108,14 @@ class Wizard:
     def missing(self) -> Step | None:
         return next((s for s in self.applicable() if s.name not in self.draft), None)
 
+    def step_before(self, current: Step | None) -> Step | None:
+        """The step ``/back`` returns to: the one before ``current`` (None: the review)."""
+        applicable = self.applicable()
+        if current is None:
+            return applicable[-1] if applicable else None
+        index = applicable.index(current)
+        return applicable[index - 1] if index > 0 else None
+
     def set(self, step: Step, value: object) -> None:
         if step.name != "consent" and "consent" not in self.draft:
             raise ConsentRequired(step.name)
@@ -104,11 +125,9 @@ class Wizard:
         if old is not None and old != value:
             for name in step.resets:
                 self.clear(name)
-        if step.name in self.history:
-            self.history.remove(step.name)
-        self.history.append(step.name)
 
     def clear(self, name: str) -> None:
+        """Take an answer back; it stays aside so the citizen can keep it with one tap."""
         if name in self.draft:
             self.previous[name] = self.draft.pop(name)
 

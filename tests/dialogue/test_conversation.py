@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from bot.app import App, build, prepare
 from bot.core.clock import FixedClock
 from bot.core.model import Incoming, Reply
+from bot.core.workdays import WorkCalendar
 from bot.demo import load_demo
 from bot.dialogue import Dialogue
 from storage.tables import CitizenRow, SessionRow
@@ -98,7 +100,7 @@ async def test_schedule_lists_sessions_with_host_place_and_places_left(app: App)
     assert "Tỉnh ủy Lạc Hồng (dữ liệu mẫu)" in text
     assert "Host: Nguyễn Văn Minh, Bí thư Tỉnh ủy" in text
     assert "Tuesday, December 15, 2026, 8:00 AM–11:00 AM" in text
-    assert "10 places left" in text
+    assert "10 slots left" in text
     assert "Host: Phạm Thị Hoa, Chủ tịch UBND xã" in text
     # 30 days from 30 Nov: the 25 Dec session is listed, 10 January is not.
     assert "Friday, December 25, 2026" in text
@@ -178,7 +180,7 @@ async def test_a_restart_in_the_middle_of_the_wizard_resumes_at_the_same_step(
     await chat.press("reg:consent:yes")
     await chat.send(ANSWERS["full_name"])
     await chat.send(ANSWERS["phone"])
-    assert "citizen ID number" in chat.text
+    assert "personal identification number" in chat.text
     await app.close()
 
     restarted = build(config_for(database_url), clock)
@@ -214,7 +216,7 @@ async def test_one_users_messages_are_handled_in_order_never_concurrently(app: A
     results = await asyncio.gather(*(app.dialogue.handle(i) for i in incoming))
     # Each reply asks the question that follows the answer sent in that position.
     assert "Your phone number" in results[0][0].text
-    assert "citizen ID number" in results[1][0].text
+    assert "personal identification number" in results[1][0].text
     assert "In which province" in results[2][0].text
     assert "Your address" in results[3][0].text
 
@@ -237,7 +239,7 @@ async def test_a_failure_inside_the_dialogue_never_shows_a_traceback(
     assert "Traceback" not in chat.text and "fire" not in chat.text
     monkeypatch.undo()
     await chat.send(ANSWERS["phone"])  # the earlier answers were kept
-    assert "citizen ID number" in chat.text
+    assert "personal identification number" in chat.text
 
 
 async def test_no_sessions_means_no_registration_and_a_clear_reason(
@@ -256,11 +258,29 @@ async def test_no_sessions_means_no_registration_and_a_clear_reason(
         await application.close()
 
 
-async def test_sessions_too_close_or_past_are_not_offered(app: App, clock: FixedClock) -> None:
+@pytest.mark.parametrize(
+    ("local_now", "first_open"),
+    [
+        # Thursday 3 Dec: Friday is a full working day to decide, so Monday 7 Dec is open.
+        ((12, 3, 16), "Monday, December 7, 2026"),
+        # Friday 4 Dec and Saturday 5 Dec: no working day is left before Monday 7 Dec.
+        ((12, 4, 9), "Monday, December 21, 2026"),
+        ((12, 5, 9), "Monday, December 21, 2026"),
+    ],
+)
+async def test_bookings_close_when_the_officers_would_have_no_working_day_left(
+    app: App, clock: FixedClock, local_now: tuple[int, int, int], first_open: str
+) -> None:
+    month, day, hour = local_now
+    clock.set(datetime(2026, month, day, hour, 0, tzinfo=app.config.bot.zone))
     chat = Chat(app.dialogue)
     await chat.send("/lang en")
-    # The evening before the 7 December commune session: it is less than 24 hours away.
-    clock.set(clock.now().replace(month=12, day=6, hour=11))
+    await chat.send("/schedule")
+    monday_line = next(line for line in chat.text.splitlines() if "December 7," in line)
+    if first_open == "Monday, December 7, 2026":
+        assert "slots left" in monday_line
+    else:
+        assert "registration closed" in monday_line
     await chat.send("/register")
     await chat.press("reg:consent:yes")
     for name in ("full_name", "phone", "id_number", "province", "address"):
@@ -270,8 +290,60 @@ async def test_sessions_too_close_or_past_are_not_offered(app: App, clock: Fixed
         leader = await repo.leader_by_code("bt-xa")
         assert leader is not None
     await chat.press(f"reg:leader:{leader.id}")
-    assert "Monday, December 7, 2026" not in chat.text
-    assert "Monday, December 21, 2026" in chat.text
+    offered = [line for line in chat.text.splitlines() if line.startswith("•")]
+    assert first_open in offered[0]
+    await chat.press(chat.first_payload("reg:session:"))
+    await chat.send("1")
+    for name in ("summary", "prior_handling", "request"):
+        await chat.send(ANSWERS[name])
+    await chat.press("reg:review:submit")
+    # The promised answer date is a working day after today and before the session.
+    assert "Your registration has been sent" in chat.text
+    today = clock.now().astimezone(app.config.bot.zone).date()
+    async with app.store.transaction() as repo:
+        mine = await repo.registrations_of(
+            (await repo.citizen_for("console", chat.user_id, chat.user_id, "vi", clock.now())).id
+        )
+    work = WorkCalendar()
+    promised = min(
+        mine[0].due_date,
+        work.previous_working_day(
+            mine[0].session_starts_at.astimezone(app.config.bot.zone).date()
+        ),
+    )
+    assert promised > today
+    assert promised.strftime("%B %-d, %Y") in chat.text
+
+
+async def test_opening_the_chat_again_mid_registration_brings_the_question_back(
+    app: App,
+) -> None:
+    chat = Chat(app.dialogue)
+    await chat.send("/lang en")
+    await chat.send("/register")
+    await chat.press("reg:consent:yes")
+    await chat.send(ANSWERS["full_name"])
+    await chat.send("/start")
+    assert "continue where you stopped" in chat.text
+    assert "Your phone number" in chat.text
+    await chat.send(ANSWERS["phone"])
+    assert "personal identification number" in chat.text
+
+
+async def test_a_file_is_refused_and_not_kept(app: App) -> None:
+    chat = Chat(app.dialogue)
+    await chat.send("/lang en")
+    await chat.send("/register")
+    await chat.press("reg:consent:yes")
+    await chat.send(ANSWERS["full_name"])
+    await chat.send(ANSWERS["phone"])
+    replies = await app.dialogue.handle(
+        Incoming(channel="console", user_id=chat.user_id, chat_id=chat.user_id, attachment="photo")
+    )
+    text = replies[0].text
+    assert "did not keep the one you sent" in text
+    assert "Never send a photo of your identity card" in text
+    assert "personal identification number" in text  # the question is asked again
 
 
 def test_the_dialogue_has_no_channel_specific_entry_point() -> None:

@@ -231,7 +231,7 @@ async def test_back_returns_one_step_and_offers_to_keep_the_earlier_answer(
     assert "Your phone number" in chat.text
     assert "phone" not in await draft_of(app)
     await chat.tap("Keep: 0912 345 678")
-    assert "citizen ID number" in chat.text
+    assert "personal identification number" in chat.text
     assert (await draft_of(app))["phone"] == "+84912345678"
 
     await chat.send("/back")
@@ -381,7 +381,7 @@ async def test_a_session_that_fills_up_before_submission_is_chosen_again(
 
 
 async def test_the_number_of_active_registrations_is_limited(app: App, chat: Chat) -> None:
-    limit = app.services.settings.max_active_per_citizen
+    limit = app.services.settings.booking.max_active_per_citizen
     for _ in range(limit):
         await register(chat)
     await chat.send("/register")
@@ -507,3 +507,40 @@ async def test_citizens_submitting_at_once_never_overfill_a_session(app: App) ->
     refused = [chat for chat in chats if "has just become full" in chat.text]
     assert session.taken == session.capacity == len(sent)
     assert len(refused) == len(chats) - session.capacity
+
+
+async def test_back_after_an_edit_walks_back_through_the_steps(app: App, chat: Chat) -> None:
+    await answer_until(chat, "review")
+    await chat.send(ANSWERS["request"])
+    await chat.tap("✏️ Kind of request")
+    await chat.press("reg:kind:complaint")
+    assert "Please check your registration" in chat.text
+    await chat.send("/back")
+    assert "What do you ask the leader to do?" in chat.text
+    await chat.send("/back")
+    assert "Has any agency already handled" in chat.text
+    await chat.send("/back")
+    assert "Describe your matter" in chat.text
+    draft = await draft_of(app)
+    assert {"kind", "leader", "session", "people_count"} <= set(draft)
+
+
+async def test_back_from_the_first_question_after_a_schedule_button_keeps_the_leader(
+    app: App, chat: Chat
+) -> None:
+    async with app.store.transaction() as repo:
+        leader = await repo.leader_by_code("bt-tinh")
+        assert leader is not None
+    await chat.press(f"rs:{leader.id}")
+    await chat.press("reg:consent:yes")
+    await chat.send("/back")
+    assert "I agree" in chat.labels
+    await chat.press("reg:consent:yes")
+    assert (await draft_of(app))["leader"] == leader.id
+
+
+async def test_the_review_buttons_may_be_typed_without_their_emoji(chat: Chat) -> None:
+    await answer_until(chat, "review")
+    await chat.send(ANSWERS["request"])
+    await chat.send("send my registration")
+    assert "Your registration has been sent" in chat.text

@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from bot.core.text import fold, fold_words, squeeze, tidy_paragraphs
+from bot.core.text import fold, fold_words, squeeze
+from bot.core.validation import bounded_text
 
 
 @pytest.mark.parametrize(
@@ -80,9 +81,9 @@ def test_squeeze_composes_to_nfc() -> None:
         ("", ""),
     ],
 )
-def test_tidy_paragraphs(text: str, expected: str) -> None:
-    assert tidy_paragraphs(text) == expected
+def test_free_text_keeps_paragraphs_but_not_extra_space(text: str, expected: str) -> None:
+    assert bounded_text(text, 0, 10_000) == expected
 
 
-def test_tidy_paragraphs_composes_to_nfc() -> None:
-    assert tidy_paragraphs(unicodedata.normalize("NFD", "Tiếp  dân")) == "Tiếp dân"
+def test_free_text_is_composed_to_nfc() -> None:
+    assert bounded_text(unicodedata.normalize("NFD", "Tiếp  dân"), 0, 100) == "Tiếp dân"

@@ -234,6 +234,13 @@ def test_id_number_rejects_non_digits(text: str) -> None:
     assert "only digits" in caught.value.message
 
 
+@pytest.mark.parametrize("text", ["Số 12", "Số 12 đường Lê Lợi", "Thôn Xuân Phương 2"])
+def test_address_must_name_the_commune_or_ward(text: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        address(text)
+    assert "commune or ward" in caught.value.message
+
+
 def test_id_number_rejects_century_digit_8_and_9() -> None:
     for text in ("001880000001", "001999000001"):
         with pytest.raises(Invalid):
@@ -248,7 +255,10 @@ def test_id_number_rejects_century_digit_8_and_9() -> None:
     [
         ("Số 12 đường Lê Lợi, phường Bến Thành", "Số 12 đường Lê Lợi, phường Bến Thành"),
         ("  thôn  2,   xã An Phú ", "thôn 2, xã An Phú"),
-        ("Số 12", "Số 12"),
+        ("Tổ 5, P. Tân Định", "Tổ 5, P. Tân Định"),
+        ("Ấp 3, x. Long Hòa", "Ấp 3, x. Long Hòa"),
+        ("12 Tran Phu, Dac khu Phu Quoc", "12 Tran Phu, Dac khu Phu Quoc"),
+        ("Flat 4, Ben Thanh ward", "Flat 4, Ben Thanh ward"),
     ],
 )
 def test_address_accepts(text: str, expected: str) -> None:

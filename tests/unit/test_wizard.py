@@ -33,7 +33,8 @@ def test_after_consent_the_next_step_is_the_first_unanswered_one() -> None:
     wizard.set(step("full_name"), "Nguyễn Văn An")
     wizard.set(step("id_number"), "001090012345")  # answered out of order
     assert wizard.missing() == step("phone")
-    assert wizard.history == ["consent", "full_name", "id_number"]
+    assert wizard.step_before(wizard.missing()) == step("full_name")
+    assert wizard.step_before(step("consent")) is None
 
 
 def test_conditional_steps_appear_only_when_they_apply() -> None:
@@ -75,6 +76,25 @@ def test_the_draft_lives_in_the_dialog_state() -> None:
     wizard.set(step("consent"), 7)
     assert state.data["registration"] == {
         "draft": {"consent": 7},
-        "history": ["consent"],
         "previous": {},
     }
+
+
+def test_back_from_the_review_returns_to_the_last_step() -> None:
+    wizard = fresh()
+    assert wizard.step_before(None) == STEPS[-1]
+
+
+def test_answers_left_by_an_older_version_are_dropped_and_asked_again() -> None:
+    state = DialogState(
+        {
+            "registration": {
+                "draft": {"consent": 3, "kind": "mixed", "leader": "7", "full_name": "An"},
+                "previous": {"people_count": 0},
+            }
+        }
+    )
+    wizard = Wizard(state, STEPS)
+    assert wizard.draft == {"consent": 3, "full_name": "An"}
+    assert wizard.previous == {}
+    assert wizard.missing() == step("phone")
