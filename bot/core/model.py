@@ -89,12 +89,17 @@ class RegistrationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-# A registration in one of these states holds a place in its session.
+# A registration in one of these states holds a slot in its session.
 SEAT_HOLDING_STATUSES = frozenset(
-    {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO, RegistrationStatus.APPROVED}
+    {
+        RegistrationStatus.SUBMITTED,
+        RegistrationStatus.NEEDS_INFO,
+        RegistrationStatus.APPROVED,
+        RegistrationStatus.RESCHEDULED,
+    }
 )
-# The citizen may withdraw only before the meeting has been decided or held.
-WITHDRAWABLE_STATUSES = SEAT_HOLDING_STATUSES | {RegistrationStatus.RESCHEDULED}
+# The citizen may withdraw as long as the registration holds a slot (and the session is ahead).
+WITHDRAWABLE_STATUSES = SEAT_HOLDING_STATUSES
 
 
 class UnitKind(StrEnum):
