@@ -79,10 +79,13 @@ async def prepare(app: App) -> None:
     async with app.store.transaction() as repo:
         await repo.sync_config_officers(
             [
-                OfficerRecord(o.channel, o.user_id, o.name, o.role, o.units)
+                OfficerRecord(o.channel, o.user_id, o.name, o.role, o.units, o.permissions)
                 for o in app.config.officers
             ],
             app.services.clock.now(),
+        )
+        await repo.set_delegation_forbidden(
+            frozenset(app.config.triage.delegation_forbidden_units)
         )
     await materialise_sessions(app)
 

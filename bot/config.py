@@ -104,6 +104,7 @@ class OfficerConfig(_Section):
     name: Annotated[str, Field(min_length=1)]
     role: Literal["officer", "supervisor", "admin"]
     units: tuple[str, ...] = ()
+    permissions: tuple[Literal["confidential"], ...] = ()
 
 
 class RegistrationConfig(_Section):
@@ -117,6 +118,14 @@ class RegistrationConfig(_Section):
 class ScheduleConfig(_Section):
     view_days: Annotated[int, Field(ge=1, le=365)] = 30
     materialise_days: Annotated[int, Field(ge=1, le=730)] = 60
+
+
+class TriageConfig(_Section):
+    # Units whose head may not be replaced by another official at a reception (tiếp thay).
+    delegation_forbidden_units: tuple[str, ...] = ()
+    # A registration this many working days or fewer from its deadline is flagged.
+    due_soon_working_days: Annotated[int, Field(ge=0, le=10)] = 2
+    queue_page_size: Annotated[int, Field(ge=1, le=50)] = 10
 
 
 class PrivacyConfig(_Section):
@@ -134,6 +143,7 @@ class Config(_Section):
     zalo_oa: ZaloOAConfig = ZaloOAConfig()
     registration: RegistrationConfig = RegistrationConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    triage: TriageConfig = TriageConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     officers: tuple[OfficerConfig, ...] = ()
 

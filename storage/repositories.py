@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from bot.core.model import (
     SEAT_HOLDING_STATUSES,
+    AuditEntry,
     CalendarOverride,
     Citizen,
     DialogState,
@@ -22,6 +23,9 @@ from bot.core.model import (
     LeaderRole,
     NewRegistration,
     NewSession,
+    Officer,
+    OfficerRole,
+    OutboxMessage,
     Recurrence,
     RecurrenceKind,
     RegistrationEvent,
@@ -35,8 +39,9 @@ from bot.core.model import (
     UnitKind,
     UnitLevel,
 )
-from bot.core.ports import OfficerRecord
+from bot.core.ports import DECISION_COLUMNS, OfficerRecord
 from storage.tables import (
+    AuditRow,
     Base,
     CalendarOverrideRow,
     CitizenRow,
@@ -44,6 +49,7 @@ from storage.tables import (
     DialogStateRow,
     LeaderRow,
     OfficerRow,
+    OutboxRow,
     RegistrationEventRow,
     RegistrationRow,
     ScheduleRuleRow,
@@ -360,6 +366,7 @@ class SqlRepository:
                 )
                 self._s.add(row)
             row.name, row.role, row.units = officer.name, officer.role, list(officer.units)
+            row.permissions = sorted(officer.permissions)
             row.source, row.active = "config", True
         # Removed from the configuration: no longer an officer.
         for row in existing.values():
@@ -432,12 +439,16 @@ class SqlRepository:
         assert view is not None
         return view
 
-    def _registration_query(self) -> Select[RegistrationRow, LeaderRow, SessionRow]:
+    def _registration_query(
+        self,
+    ) -> Select[RegistrationRow, LeaderRow, SessionRow, UnitRow, CitizenRow]:
         session = aliased(SessionRow)
         return (
-            select(RegistrationRow, LeaderRow, session)
+            select(RegistrationRow, LeaderRow, session, UnitRow, CitizenRow)
             .join(LeaderRow, RegistrationRow.leader_id == LeaderRow.id)
             .join(session, RegistrationRow.session_id == session.id)
+            .join(UnitRow, LeaderRow.unit_id == UnitRow.id)
+            .join(CitizenRow, RegistrationRow.citizen_id == CitizenRow.id)
         )
 
     async def _registration_view(self, *conditions: Any) -> RegistrationView | None:
@@ -455,6 +466,13 @@ class SqlRepository:
     async def registration_by_code(self, code: str) -> RegistrationView | None:
         return await self._registration_view(RegistrationRow.code == code)
 
+    async def registration_for_update(self, code: str) -> RegistrationView | None:
+        if self._dialect == "postgresql":
+            await self._s.execute(
+                select(RegistrationRow.id).where(RegistrationRow.code == code).with_for_update()
+            )
+        return await self.registration_by_code(code)
+
     async def registration_events(self, registration_id: int) -> list[RegistrationEvent]:
         query = (
             select(RegistrationEventRow)
@@ -463,7 +481,35 @@ class SqlRepository:
         )
         return [_event(r) for r in (await self._s.execute(query)).scalars()]
 
-    async def change_status(
+    async def queue(
+        self,
+        statuses: frozenset[RegistrationStatus],
+        kinds: frozenset[RequestKind] | None,
+        unit_ids: frozenset[int] | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[RegistrationView], int]:
+        conditions: list[Any] = [RegistrationRow.status.in_([s.value for s in statuses])]
+        if kinds is not None:
+            conditions.append(RegistrationRow.kind.in_([k.value for k in kinds]))
+        if unit_ids is not None:
+            conditions.append(LeaderRow.unit_id.in_(unit_ids))
+        query = (
+            self._registration_query()
+            .where(*conditions)
+            .order_by(RegistrationRow.submitted_at, RegistrationRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
+        total = await self._s.execute(
+            select(func.count(RegistrationRow.id))
+            .join(LeaderRow, RegistrationRow.leader_id == LeaderRow.id)
+            .where(*conditions)
+        )
+        return rows, int(total.scalar_one())
+
+    async def record_decision(
         self,
         registration_id: int,
         to_status: RegistrationStatus,
@@ -471,30 +517,150 @@ class SqlRepository:
         event: str,
         actor: str,
         at: datetime,
-        note: str = "",
-    ) -> RegistrationView:
-        row = await self._s.get(RegistrationRow, registration_id, with_for_update=True)
+        note: str,
+        internal: bool,
+        data: dict[str, str],
+        changes: dict[str, object],
+    ) -> int:
+        unknown = set(changes) - DECISION_COLUMNS
+        if unknown:
+            raise ValueError(f"a decision cannot set {sorted(unknown)}")
+        row = await self._s.get(RegistrationRow, registration_id)
         if row is None:
             raise LookupError(f"registration {registration_id} does not exist")
-        self._s.add(
-            RegistrationEventRow(
-                registration_id=row.id,
-                at=at,
-                actor=actor,
-                event=event,
-                from_status=row.status,
-                to_status=to_status.value,
-                note=note,
-                internal=False,
-                data={},
-            )
+        event_row = RegistrationEventRow(
+            registration_id=row.id,
+            at=at,
+            actor=actor,
+            event=event,
+            from_status=row.status,
+            to_status=to_status.value,
+            note=note,
+            internal=internal,
+            data=data,
         )
+        self._s.add(event_row)
+        for name, value in changes.items():
+            setattr(row, name, value)
         row.status = to_status.value
         row.updated_at = at
         await self._s.flush()
-        view = await self._registration_view(RegistrationRow.id == registration_id)
-        assert view is not None
-        return view
+        return event_row.id
+
+    # --- officers, audit, outgoing messages -------------------------------------------------
+
+    async def officer_for(self, channel: str, user_id: str) -> Officer | None:
+        row = (
+            await self._s.execute(
+                select(OfficerRow).where(
+                    OfficerRow.channel == channel,
+                    OfficerRow.user_id == user_id,
+                    OfficerRow.active.is_(True),
+                )
+            )
+        ).scalar_one_or_none()
+        return _officer(row) if row else None
+
+    async def officers(self) -> list[Officer]:
+        query = select(OfficerRow).where(OfficerRow.active.is_(True)).order_by(OfficerRow.id)
+        return [_officer(row) for row in (await self._s.execute(query)).scalars()]
+
+    async def save_officer(
+        self,
+        channel: str,
+        user_id: str,
+        name: str,
+        role: OfficerRole,
+        units: tuple[str, ...],
+        permissions: frozenset[str],
+        now: datetime,
+    ) -> Officer:
+        row = (
+            await self._s.execute(
+                select(OfficerRow).where(
+                    OfficerRow.channel == channel, OfficerRow.user_id == user_id
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = OfficerRow(channel=channel, user_id=user_id, created_at=now, source="command")
+            self._s.add(row)
+        row.name, row.role, row.units = name, role.value, list(units)
+        row.permissions, row.active = sorted(permissions), True
+        await self._s.flush()
+        return _officer(row)
+
+    async def deactivate_officer(self, channel: str, user_id: str) -> Officer | None:
+        row = (
+            await self._s.execute(
+                select(OfficerRow).where(
+                    OfficerRow.channel == channel,
+                    OfficerRow.user_id == user_id,
+                    OfficerRow.active.is_(True),
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        row.active = False
+        await self._s.flush()
+        return _officer(row)
+
+    async def actor_names(self, actors: set[str]) -> dict[str, str]:
+        ids = {
+            int(actor.removeprefix("officer:")): actor
+            for actor in actors
+            if actor.startswith("officer:") and actor.removeprefix("officer:").isdigit()
+        }
+        if not ids:
+            return {}
+        rows = await self._s.execute(
+            select(OfficerRow.id, OfficerRow.name).where(OfficerRow.id.in_(ids))
+        )
+        return {ids[officer_id]: name for officer_id, name in rows.all()}
+
+    async def audit(self, entry: AuditEntry) -> None:
+        self._s.add(
+            AuditRow(
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                target=entry.target,
+                allowed=entry.allowed,
+                detail=entry.detail,
+            )
+        )
+        await self._s.flush()
+
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        added = await self._insert_ignoring_conflicts(
+            OutboxRow,
+            [
+                {
+                    "idempotency_key": message.idempotency_key,
+                    "channel": message.channel,
+                    "recipient": message.recipient,
+                    "payload": {
+                        "text": message.text,
+                        "choices": [
+                            {"label": c.label, "payload": c.payload} for c in message.choices
+                        ],
+                    },
+                    "due_at": message.due_at,
+                    "status": "pending",
+                    "attempts": 0,
+                    "last_error": "",
+                    "created_at": message.due_at,
+                }
+            ],
+            ["idempotency_key"],
+        )
+        return added > 0
+
+    async def set_delegation_forbidden(self, unit_codes: frozenset[str]) -> None:
+        await self._s.execute(
+            update(UnitRow).values(allow_delegation=UnitRow.code.not_in(unit_codes))
+        )
 
 
 # --- rows to core values ---------------------------------------------------------------------
@@ -573,7 +739,11 @@ def _session_view(
 
 
 def _registration(
-    row: RegistrationRow, leader: LeaderRow, session: SessionRow
+    row: RegistrationRow,
+    leader: LeaderRow,
+    session: SessionRow,
+    unit: UnitRow,
+    citizen: CitizenRow,
 ) -> RegistrationView:
     return RegistrationView(
         id=row.id,
@@ -592,6 +762,50 @@ def _registration(
         session_location=session.location,
         submitted_at=row.submitted_at,
         due_date=row.due_date,
+        leader_id=leader.id,
+        unit_id=unit.id,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        delegation_allowed=unit.allow_delegation,
+        session_ends_at=session.ends_at,
+        citizen_channel=citizen.channel,
+        citizen_chat_id=citizen.chat_id,
+        citizen_locale=citizen.locale,
+        phone=row.phone,
+        phone_verified=row.phone_verified,
+        id_number=row.id_number,
+        province=row.province,
+        address=row.address,
+        representatives=tuple(row.representatives),
+        prior_handling=row.prior_handling,
+        requested_session_id=row.requested_session_id,
+        host_name=row.host_name,
+        slot_time=row.slot_time,
+        rejection_reason=row.rejection_reason,
+        guided_to=row.guided_to,
+        referred_to=row.referred_to,
+        letter_no=row.letter_no,
+        duplicate_of_code=row.duplicate_of_code,
+        outcome=row.outcome,
+        outcome_note=row.outcome_note,
+        conclusion=row.conclusion,
+        conclusion_deadline=row.conclusion_deadline,
+        conclusion_unit=row.conclusion_unit,
+        info_question=row.info_question,
+        paused_since=row.paused_since,
+    )
+
+
+def _officer(row: OfficerRow) -> Officer:
+    return Officer(
+        id=row.id,
+        channel=row.channel,
+        user_id=row.user_id,
+        name=row.name,
+        role=OfficerRole(row.role),
+        units=tuple(row.units),
+        permissions=frozenset(row.permissions),
+        from_config=row.source == "config",
     )
 
 
@@ -605,4 +819,6 @@ def _event(row: RegistrationEventRow) -> RegistrationEvent:
         to_status=RegistrationStatus(row.to_status) if row.to_status else None,
         note=row.note,
         internal=row.internal,
+        id=row.id,
+        data={str(k): str(v) for k, v in (row.data or {}).items()},
     )

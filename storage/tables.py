@@ -202,6 +202,22 @@ class RegistrationRow(Base):
     submitted_at: Mapped[datetime]
     due_date: Mapped[date]
     updated_at: Mapped[datetime]
+    # Decisions by officers (every change is also an event in registration_events).
+    host_name: Mapped[str] = mapped_column(String(200), default="")
+    slot_time: Mapped[time | None]
+    rejection_reason: Mapped[str] = mapped_column(String(32), default="")
+    guided_to: Mapped[str] = mapped_column(String(300), default="")
+    referred_to: Mapped[str] = mapped_column(String(300), default="")
+    letter_no: Mapped[str] = mapped_column(String(64), default="")
+    duplicate_of_code: Mapped[str] = mapped_column(String(16), default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="")
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    conclusion_deadline: Mapped[date | None]
+    conclusion_unit: Mapped[str] = mapped_column(String(300), default="")
+    info_question: Mapped[str] = mapped_column(Text, default="")
+    # While officers wait for the citizen's answer the working-day clock stands still.
+    paused_since: Mapped[datetime | None]
 
 
 class RegistrationEventRow(Base):
@@ -218,6 +234,19 @@ class RegistrationEventRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AuditRow(Base):
+    """Append-only record of officer commands, allowed or refused (triggers refuse changes)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(100), default="")
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 class OfficerRow(Base):

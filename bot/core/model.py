@@ -279,6 +279,43 @@ class RegistrationView:
     session_location: str
     submitted_at: datetime
     due_date: date
+    # The whole dossier, for officers; a citizen's own view shows only parts of it.
+    leader_id: int = 0
+    unit_id: int = 0
+    unit_code: str = ""
+    unit_name: str = ""
+    delegation_allowed: bool = True
+    session_ends_at: datetime | None = None
+    citizen_channel: str = ""
+    citizen_chat_id: str = ""
+    citizen_locale: str = "vi"
+    phone: str = ""
+    phone_verified: bool = False
+    id_number: str = ""
+    province: str = ""
+    address: str = ""
+    representatives: tuple[str, ...] = ()
+    prior_handling: str = ""
+    requested_session_id: int = 0
+    host_name: str = ""
+    slot_time: time | None = None
+    rejection_reason: str = ""
+    guided_to: str = ""
+    referred_to: str = ""
+    letter_no: str = ""
+    duplicate_of_code: str = ""
+    outcome: str = ""
+    outcome_note: str = ""
+    conclusion: str = ""
+    conclusion_deadline: date | None = None
+    conclusion_unit: str = ""
+    info_question: str = ""
+    paused_since: datetime | None = None
+
+    @property
+    def confidential(self) -> bool:
+        """A denunciation: the law keeps the denouncer's identity secret."""
+        return self.kind is RequestKind.DENUNCIATION
 
     def withdrawable(self, now: datetime) -> bool:
         """A citizen may withdraw until their meeting starts, unless it was already decided."""
@@ -294,8 +331,11 @@ class RegistrationEvent:
     from_status: RegistrationStatus | None
     to_status: RegistrationStatus | None
     note: str = ""
-    # Events an officer writes for colleagues only (issue: triage) are hidden from citizens.
+    # Notes officers write for colleagues only are hidden from citizens.
     internal: bool = False
+    id: int = 0
+    # Details of the decision (session, reason, body, letter...), for the history.
+    data: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +343,64 @@ class CalendarOverride:
     day: date
     working: bool  # True: a make-up working day; False: an extra day off
     note: str = ""
+
+
+class OfficerRole(StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return (OfficerRole.OFFICER, OfficerRole.SUPERVISOR, OfficerRole.ADMIN).index(self)
+
+    def at_least(self, other: OfficerRole) -> bool:
+        return self.rank >= other.rank
+
+
+CONFIDENTIAL = "confidential"
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    id: int
+    channel: str
+    user_id: str
+    name: str
+    role: OfficerRole
+    # Unit codes in scope; empty means every unit.
+    units: tuple[str, ...] = ()
+    permissions: frozenset[str] = frozenset()
+    from_config: bool = False
+
+    @property
+    def actor(self) -> str:
+        return f"officer:{self.id}"
+
+    def may_see_confidential(self) -> bool:
+        return CONFIDENTIAL in self.permissions
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message to send later, once: the idempotency key makes queueing it twice harmless."""
+
+    idempotency_key: str
+    channel: str
+    recipient: str
+    text: str
+    due_at: datetime
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    allowed: bool
+    detail: str = ""
 
 
 @dataclass(slots=True)

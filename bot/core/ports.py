@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.model import (
+    AuditEntry,
     CalendarOverride,
     Citizen,
     DialogState,
@@ -15,9 +16,13 @@ from bot.core.model import (
     LeaderRole,
     NewRegistration,
     NewSession,
+    Officer,
+    OfficerRole,
+    OutboxMessage,
     RegistrationEvent,
     RegistrationStatus,
     RegistrationView,
+    RequestKind,
     ScheduleRule,
     SessionView,
     Unit,
@@ -33,6 +38,31 @@ class OfficerRecord:
     name: str
     role: str
     units: tuple[str, ...]
+    permissions: tuple[str, ...] = ()
+
+
+# Registration columns an officer's decision may set (Repository.record_decision).
+DECISION_COLUMNS = frozenset(
+    {
+        "leader_id",
+        "session_id",
+        "slot_time",
+        "host_name",
+        "rejection_reason",
+        "guided_to",
+        "referred_to",
+        "letter_no",
+        "duplicate_of_code",
+        "outcome",
+        "outcome_note",
+        "conclusion",
+        "conclusion_deadline",
+        "conclusion_unit",
+        "info_question",
+        "paused_since",
+        "due_date",
+    }
+)
 
 
 class Repository(Protocol):
@@ -139,7 +169,22 @@ class Repository(Protocol):
 
     async def registration_events(self, registration_id: int) -> list[RegistrationEvent]: ...
 
-    async def change_status(
+    async def registration_for_update(self, code: str) -> RegistrationView | None:
+        """The registration, locked until the transaction ends (decisions take turns)."""
+        ...
+
+    async def queue(
+        self,
+        statuses: frozenset[RegistrationStatus],
+        kinds: frozenset[RequestKind] | None,
+        unit_ids: frozenset[int] | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[RegistrationView], int]:
+        """Registrations in these states, oldest first, and how many there are in all."""
+        ...
+
+    async def record_decision(
         self,
         registration_id: int,
         to_status: RegistrationStatus,
@@ -147,8 +192,48 @@ class Repository(Protocol):
         event: str,
         actor: str,
         at: datetime,
-        note: str = "",
-    ) -> RegistrationView: ...
+        note: str,
+        internal: bool,
+        data: dict[str, str],
+        changes: dict[str, object],
+    ) -> int:
+        """Set the status and the changed columns (DECISION_COLUMNS), append the event in the
+        same transaction; return the event's id."""
+        ...
+
+    # officers, audit, outgoing messages
+    async def officer_for(self, channel: str, user_id: str) -> Officer | None:
+        """The active officer behind a channel identity, if any."""
+        ...
+
+    async def officers(self) -> list[Officer]: ...
+
+    async def save_officer(
+        self,
+        channel: str,
+        user_id: str,
+        name: str,
+        role: OfficerRole,
+        units: tuple[str, ...],
+        permissions: frozenset[str],
+        now: datetime,
+    ) -> Officer: ...
+
+    async def deactivate_officer(self, channel: str, user_id: str) -> Officer | None: ...
+
+    async def actor_names(self, actors: set[str]) -> dict[str, str]:
+        """Display names for ``officer:<id>`` actors."""
+        ...
+
+    async def audit(self, entry: AuditEntry) -> None: ...
+
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        """Queue a message; False when one with the same key was queued before."""
+        ...
+
+    async def set_delegation_forbidden(self, unit_codes: frozenset[str]) -> None:
+        """Forbid reception in the head's place for these units, allow it for the others."""
+        ...
 
 
 class Store(Protocol):

@@ -44,5 +44,5 @@ STATUS_LABELS: dict[RegistrationStatus, str] = {
 
 EVENT_LABELS: dict[str, str] = {
     "submitted": N_("You sent the registration"),
-    "withdrawn": N_("You withdrew the registration"),
+    "withdraw": N_("You withdrew the registration"),
 }

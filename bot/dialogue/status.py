@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core import tickets
+from bot.core import tickets, triage
 from bot.core.model import Choice, RegistrationStatus, RegistrationView, Reply
 from bot.dialogue import menu
 from bot.dialogue.context import Replies, Turn
@@ -129,8 +129,9 @@ async def ask_withdraw(turn: Turn, code: str) -> Replies:
 
 
 async def withdraw(turn: Turn, code: str) -> Replies:
-    registration = await _own(turn, code)
-    if registration is None:
+    canonical = tickets.normalize(code)
+    registration = await turn.repo.registration_for_update(canonical) if canonical else None
+    if registration is None or registration.citizen_id != turn.citizen.id:
         return _not_found(turn, code)
     if not registration.withdrawable(turn.now):
         lead = turn._(
@@ -139,12 +140,8 @@ async def withdraw(turn: Turn, code: str) -> Replies:
             status=turn._(STATUS_LABELS[registration.status]),
         )
         return menu.main_menu(turn, lead)
-    await turn.repo.change_status(
-        registration.id,
-        RegistrationStatus.WITHDRAWN,
-        event="withdrawn",
-        actor=turn.actor,
-        at=turn.now,
+    await triage.decide(
+        turn.repo, registration, triage.Decision(triage.Action.WITHDRAW), turn.actor, turn.now
     )
     return menu.main_menu(
         turn, turn._("Registration {code} is withdrawn.", code=registration.code)

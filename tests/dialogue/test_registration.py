@@ -419,7 +419,7 @@ async def test_withdrawing_needs_confirmation_and_is_recorded(app: App, chat: Ch
     assert "Withdraw this registration" not in " ".join(chat.labels)
     async with app.engine.connect() as connection:
         events = (await connection.execute(select(RegistrationEventRow.event))).scalars().all()
-    assert list(events) == ["submitted", "withdrawn"]
+    assert list(events) == ["submitted", "withdraw"]
     # A second, stale confirmation changes nothing.
     await chat.press(f"st:y:{code}")
     assert "can no longer be withdrawn" in chat.text

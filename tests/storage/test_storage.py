@@ -118,17 +118,21 @@ async def test_registration_history_is_append_only_in_the_database(engine: Async
     store = SqlStore(engine)
     registration_id = await _submitted(store, START)
     async with store.transaction() as repo:
-        await repo.change_status(
+        await repo.record_decision(
             registration_id,
             RegistrationStatus.WITHDRAWN,
-            event="withdrawn",
+            event="withdraw",
             actor="citizen:1",
             at=START + timedelta(hours=1),
+            note="",
+            internal=False,
+            data={},
+            changes={},
         )
         events = await repo.registration_events(registration_id)
     assert [(e.event, e.from_status, e.to_status) for e in events] == [
         ("submitted", None, RegistrationStatus.SUBMITTED),
-        ("withdrawn", RegistrationStatus.SUBMITTED, RegistrationStatus.WITHDRAWN),
+        ("withdraw", RegistrationStatus.SUBMITTED, RegistrationStatus.WITHDRAWN),
     ]
     for statement in (
         update(RegistrationEventRow).values(note="rewritten"),
