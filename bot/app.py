@@ -44,6 +44,8 @@ def dialogue_settings(config: Config) -> DialogueSettings:
         ),
         summary_max_chars=registration.summary_max_chars,
         schedule_view_days=config.schedule.view_days,
+        queue_page_size=config.triage.queue_page_size,
+        due_soon_working_days=config.triage.due_soon_working_days,
         privacy=PrivacySettings(
             controller=config.privacy.controller,
             contact=config.privacy.contact,

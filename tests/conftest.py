@@ -55,8 +55,43 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
-def config_for(database_url: str, **sections: dict[str, object]) -> configuration.Config:
-    return configuration.parse({"database": {"url": database_url}, **sections}, {})
+# Console identities of the officers every test app knows (see tests/dialogue/test_triage.py).
+OFFICERS = [
+    {
+        "channel": "console",
+        "user_id": "admin",
+        "name": "Chị Quản Trị",
+        "role": "admin",
+        "permissions": ["confidential"],
+    },
+    {
+        "channel": "console",
+        "user_id": "supervisor",
+        "name": "Anh Giám Sát",
+        "role": "supervisor",
+        "permissions": ["confidential"],
+    },
+    {
+        "channel": "console",
+        "user_id": "officer",
+        "name": "Chị Cán Bộ",
+        "role": "officer",
+        "permissions": ["confidential"],
+    },
+    {
+        "channel": "console",
+        "user_id": "commune-officer",
+        "name": "Anh Cán Bộ Xã",
+        "role": "officer",
+        "units": ["demo-dang-uy-xa", "demo-ubnd-xa"],
+    },
+]
+
+
+def config_for(database_url: str, **sections: object) -> configuration.Config:
+    return configuration.parse(
+        {"database": {"url": database_url}, "officers": OFFICERS, **sections}, {}
+    )
 
 
 @pytest.fixture

@@ -89,6 +89,7 @@ async def register(
     kind: str = "complaint",
     answers: dict[str, str] | None = None,
     representatives: Sequence[str] = ("Nguyễn Văn Bình", "Trần Thị Cúc"),
+    leader_id: int | None = None,
 ) -> str:
     """Go through the whole wizard with valid answers; return the ticket code."""
     given = {**ANSWERS, **(answers or {})}
@@ -99,7 +100,7 @@ async def register(
     await chat.press(f"reg:kind:{kind}")
     if kind == "denunciation":
         await chat.press("reg:confidential:ok")
-    await chat.press(chat.first_payload("reg:leader:"))
+    await chat.press(f"reg:leader:{leader_id}" if leader_id else chat.first_payload("reg:leader:"))
     await chat.press(chat.first_payload("reg:session:"))
     await chat.send(given["people_count"])
     if int(given["people_count"]) >= 5:

@@ -7,7 +7,7 @@ gettext messages, because a legal explanation is translated as a whole, not sent
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,6 +20,15 @@ class Topic:
     title: str
     keywords: tuple[str, ...]
     body: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalText:
+    """How a refusal reason reads to a citizen, with its legal basis."""
+
+    code: str
+    title: str
+    basis: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,10 @@ class ContentError(Exception):
 class Content:
     topics_by_locale: dict[str, tuple[Topic, ...]]
     privacy_by_locale: dict[str, Notice]
+    refusals_by_locale: dict[str, dict[str, RefusalText]] = field(default_factory=dict)
+
+    def refusal(self, locale: str, code: str) -> RefusalText | None:
+        return self.refusals_by_locale.get(locale, {}).get(code)
 
     def topics(self, locale: str) -> tuple[Topic, ...]:
         return self.topics_by_locale[locale]
@@ -72,6 +85,7 @@ class Content:
 def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
     topics: dict[str, tuple[Topic, ...]] = {}
     privacy: dict[str, Notice] = {}
+    refusals: dict[str, dict[str, RefusalText]] = {}
     for locale in locales:
         folder = locales_dir / locale / "content"
         rules = _read(folder / "rules.toml")
@@ -91,6 +105,13 @@ def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
                 title=str(notice["title"]).strip(),
                 body=str(notice["body"]).strip(),
             )
+            reasons = cast(dict[str, Any], _read(folder / "refusals.toml"))
+            refusals[locale] = {
+                str(item["code"]): RefusalText(
+                    str(item["code"]), str(item["title"]).strip(), str(item["basis"]).strip()
+                )
+                for item in cast(list[dict[str, Any]], reasons["reason"])
+            }
         except (KeyError, TypeError) as exc:
             raise ContentError(f"{folder}: missing field {exc}") from exc
     versions = {notice.version for notice in privacy.values()}
@@ -99,7 +120,10 @@ def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
     ids = {locale: [t.id for t in items] for locale, items in topics.items()}
     if len({tuple(v) for v in ids.values()}) > 1:
         raise ContentError(f"rules topics differ between locales: {ids}")
-    return Content(topics, privacy)
+    codes = {locale: sorted(items) for locale, items in refusals.items()}
+    if len({tuple(v) for v in codes.values()}) > 1:
+        raise ContentError(f"refusal reasons differ between locales: {codes}")
+    return Content(topics, privacy, refusals)
 
 
 def _read(path: Path) -> dict[str, object]:

@@ -125,11 +125,17 @@ def unit_scope(officer: Officer, units: Iterable[Unit]) -> frozenset[int] | None
     None means every unit."""
     if not officer.units:
         return None
+    return units_below(officer.units, units)
+
+
+def units_below(codes: Iterable[str], units: Iterable[Unit]) -> frozenset[int]:
+    """Ids of the units named by ``codes`` and of every unit below them."""
+    wanted = set(codes)
     units = list(units)
     children: dict[int | None, list[int]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit.id)
-    found = {unit.id for unit in units if unit.code in officer.units}
+    found = {unit.id for unit in units if unit.code in wanted}
     stack = list(found)
     while stack:
         for child in children.get(stack.pop(), []):

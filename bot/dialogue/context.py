@@ -28,6 +28,8 @@ class DialogueSettings:
     summary_max_chars: int
     schedule_view_days: int
     privacy: PrivacySettings
+    queue_page_size: int
+    due_soon_working_days: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
 from bot.core.model import Incoming, Reply
-from bot.dialogue import menu, registration, rules, schedule, status
+from bot.dialogue import menu, officer, registration, rules, schedule, status
 from bot.dialogue.context import Replies, Services, Turn
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,8 @@ async def route(turn: Turn) -> Replies:
         return await on_command(turn, name.split("@", 1)[0].lower(), argument.strip())
     if registration.active(turn):
         return await registration.on_input(turn, text, None, incoming.contact)
+    if status.answering(turn) and text:
+        return await status.receive_answer(turn, text)
     if incoming.contact is not None:
         return menu.main_menu(
             turn, turn._("Thank you, but I only need your phone number while you register.")
@@ -146,6 +148,13 @@ async def _refuse_file(turn: Turn) -> Replies:
 
 
 async def on_command(turn: Turn, name: str, argument: str) -> Replies:
+    if name in officer.COMMANDS:
+        handled = await officer.handle(turn, name, argument)
+        return handled if handled is not None else _unknown_command(turn, name)
+    if status.answering(turn):
+        status.stop_answering(turn)
+        if name == "cancel":
+            return menu.main_menu(turn, turn._("Your answer was not sent."))
     in_wizard = registration.active(turn)
     if in_wizard and name == "start" and not argument:
         # Opening the chat again mid-registration brings back the question it stopped at.
@@ -180,7 +189,7 @@ async def _page(turn: Turn, name: str, argument: str) -> Replies:
     if name == "menu":
         return menu.main_menu(turn)
     if name == "help":
-        return menu.help_page(turn)
+        return await _help(turn, argument)
     if name == "rules":
         return rules.topic_menu(turn)
     if name == "schedule":
@@ -197,9 +206,23 @@ async def _page(turn: Turn, name: str, argument: str) -> Replies:
         return menu.language_picker(turn)
     if name == "privacy":
         return menu.privacy_page(turn)
+    return _unknown_command(turn, name)
+
+
+def _unknown_command(turn: Turn, name: str) -> Replies:
     return menu.main_menu(
         turn, turn._("I do not know the command /{name}. Here is what I can do:", name=name)
     )
+
+
+async def _help(turn: Turn, topic: str) -> Replies:
+    page = menu.help_page(turn)
+    officers = await officer.help_text(turn, topic)
+    if officers is None:
+        return page
+    if topic:
+        return [Reply(officers)]
+    return [*page, Reply(officers)]
 
 
 async def _start(turn: Turn, argument: str) -> Replies:
@@ -213,6 +236,8 @@ async def _start(turn: Turn, argument: str) -> Replies:
 
 
 async def on_payload(turn: Turn, payload: str) -> Replies:
+    if status.answering(turn) and not payload.startswith("st:a:"):
+        status.stop_answering(turn)
     namespace, _sep, rest = payload.partition(":")
     if namespace == "reg":
         return await registration.on_payload(turn, rest, turn.incoming.contact)
@@ -238,8 +263,14 @@ async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
         if changed is not None:
             return menu.main_menu(turn, changed.text)
         return menu.language_picker(turn)
+    if namespace == "q" and rest.isdigit():
+        page = await officer.queue_page(turn, int(rest))
+        if page is not None:
+            return page
     if namespace == "st":
         action, _sep, code = rest.partition(":")
+        if action == "a":
+            return await status.ask_answer(turn, code)
         if action == "v":
             return await status.details(turn, code)
         if action == "w":

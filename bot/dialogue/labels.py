@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.i18n import N_
 from bot.core.model import RegistrationStatus, RequestKind
+from bot.core.triage import OutcomeType
 
 KIND_LABELS: dict[RequestKind, str] = {
     RequestKind.COMPLAINT: N_("Complaint"),
@@ -42,7 +43,59 @@ STATUS_LABELS: dict[RegistrationStatus, str] = {
     RegistrationStatus.WITHDRAWN: N_("Withdrawn by you"),
 }
 
+# How each event of a registration reads in its history (shown to the citizen unless internal).
 EVENT_LABELS: dict[str, str] = {
     "submitted": N_("You sent the registration"),
     "withdraw": N_("You withdrew the registration"),
+    "approve": N_("Approved for a meeting"),
+    "reject": N_("Not accepted"),
+    "needinfo": N_("The officers asked for more information"),
+    "info_received": N_("You answered the officers' question"),
+    "delegate": N_("Another official will receive you in the leader's place"),
+    "transfer": N_("Transferred to the competent body"),
+    "duplicate": N_("Joined to a registration on the same matter"),
+    "reassign": N_("Passed to another leader"),
+    "attended": N_("You were received"),
+    "noshow": N_("You did not attend"),
+    "outcome": N_("Result of the meeting recorded"),
+    "conclusion": N_("The leader's conclusion recorded"),
+    "note": N_("Internal note"),
+}
+
+# The same events as officers read them in a dossier.
+OFFICER_EVENT_LABELS: dict[str, str] = {
+    "submitted": N_("registration sent by the citizen"),
+    "withdraw": N_("withdrawn by the citizen"),
+    "approve": N_("approved"),
+    "reject": N_("refused"),
+    "needinfo": N_("question sent to the citizen"),
+    "info_received": N_("the citizen answered"),
+    "delegate": N_("reception delegated"),
+    "transfer": N_("transferred"),
+    "duplicate": N_("joined to another registration"),
+    "reassign": N_("passed to another leader"),
+    "attended": N_("received"),
+    "noshow": N_("did not come"),
+    "outcome": N_("result recorded"),
+    "conclusion": N_("conclusion recorded"),
+    "note": N_("internal note"),
+}
+
+# Outcome types as officers name them (the citizen's notice words them for the citizen).
+OUTCOME_NAMES: dict[OutcomeType, str] = {
+    OutcomeType.ACCEPTED: N_("accepted for resolution"),
+    OutcomeType.GUIDED: N_("guided to the competent body"),
+    OutcomeType.TRANSFERRED: N_("transferred to the competent body"),
+    OutcomeType.ANSWERED: N_("answered at the meeting"),
+    OutcomeType.REFUSED: N_("refused"),
+    OutcomeType.OTHER: N_("other outcome"),
+}
+
+OUTCOME_LABELS: dict[OutcomeType, str] = {
+    OutcomeType.ACCEPTED: N_("accepted for resolution"),
+    OutcomeType.GUIDED: N_("you were guided to the competent body"),
+    OutcomeType.TRANSFERRED: N_("transferred to the competent body"),
+    OutcomeType.ANSWERED: N_("answered at the meeting"),
+    OutcomeType.REFUSED: N_("refused"),
+    OutcomeType.OTHER: N_("another outcome, explained below"),
 }

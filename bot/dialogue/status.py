@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core import tickets, triage
+from bot.core import tickets, triage, validation
 from bot.core.model import Choice, RegistrationStatus, RegistrationView, Reply
+from bot.core.registrations import local_day
 from bot.dialogue import menu
 from bot.dialogue.context import Replies, Turn
 from bot.dialogue.labels import EVENT_LABELS, KIND_LABELS, STATUS_LABELS
@@ -88,8 +89,10 @@ async def details(turn: Turn, code: str) -> Replies:
         ),
         turn._("Sent on: {date}", date=turn.tr.when(r.submitted_at)),
     ]
-    if r.status in {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO}:
+    if r.status is RegistrationStatus.SUBMITTED:
         lines.append(turn._("Answer due by: {date}", date=turn.tr.day(r.due_date)))
+    if r.status is RegistrationStatus.NEEDS_INFO:
+        lines.append(turn._("The officers ask: {question}", question=r.info_question))
     lines += ["", turn._("Your matter: {summary}", summary=r.summary), "", turn._("History:")]
     for event in await turn.repo.registration_events(r.id):
         if event.internal:
@@ -100,6 +103,8 @@ async def details(turn: Turn, code: str) -> Replies:
         what = turn._(label) if label else event.event
         lines.append(f"• {turn.tr.when(event.at)}: {what}")
     choices: list[Choice] = []
+    if r.status is RegistrationStatus.NEEDS_INFO:
+        choices.append(Choice(turn._("✍️ Answer"), f"st:a:{r.code}"))
     if r.withdrawable(turn.now):
         choices.append(Choice(turn._("↩️ Withdraw this registration"), f"st:w:{r.code}"))
     choices += [
@@ -145,4 +150,83 @@ async def withdraw(turn: Turn, code: str) -> Replies:
     )
     return menu.main_menu(
         turn, turn._("Registration {code} is withdrawn.", code=registration.code)
+    )
+
+
+ANSWER_FLOW = "answer"
+ANSWER_MAX = 2000
+
+
+async def ask_answer(turn: Turn, code: str) -> Replies:
+    registration = await _own(turn, code)
+    if registration is None:
+        return _not_found(turn, code)
+    if registration.status is not RegistrationStatus.NEEDS_INFO:
+        return await details(turn, code)
+    turn.state.data["flow"] = ANSWER_FLOW
+    turn.state.data["answer_code"] = registration.code
+    text = "\n\n".join(
+        (
+            turn._("The officers ask: {question}", question=registration.info_question),
+            turn._(
+                "Type your answer in one message (at most {max} characters), or /cancel.",
+                max=ANSWER_MAX,
+            ),
+        )
+    )
+    return [Reply(text)]
+
+
+def answering(turn: Turn) -> bool:
+    return turn.state.data.get("flow") == ANSWER_FLOW
+
+
+def stop_answering(turn: Turn) -> None:
+    turn.state.data.pop("flow", None)
+    turn.state.data.pop("answer_code", None)
+
+
+async def receive_answer(turn: Turn, text: str) -> Replies:
+    code = str(turn.state.data.get("answer_code", ""))
+    try:
+        answer = validation.bounded_text(text, 2, ANSWER_MAX)
+    except validation.Invalid as problem:
+        return [Reply(turn._(problem.message, **problem.params))]
+    registration = await turn.repo.registration_for_update(code)
+    stop_answering(turn)
+    if (
+        registration is None
+        or registration.citizen_id != turn.citizen.id
+        or registration.status is not RegistrationStatus.NEEDS_INFO
+    ):
+        return menu.main_menu(
+            turn, turn._("Registration {code} no longer waits for an answer.", code=code)
+        )
+    work = await turn.calendar()
+    paused = 0
+    if registration.paused_since is not None:
+        paused_day = local_day(registration.paused_since, turn.settings.booking.zone)
+        paused = max(work.working_days_between(paused_day, turn.today), 0)
+    await triage.decide(
+        turn.repo,
+        registration,
+        triage.Decision(
+            triage.Action.INFO_RECEIVED,
+            note=answer,
+            changes={
+                "paused_since": None,
+                "info_question": "",
+                "due_date": work.add_working_days(registration.due_date, paused),
+            },
+        ),
+        turn.actor,
+        turn.now,
+    )
+    return menu.main_menu(
+        turn,
+        turn._(
+            "Thank you: your answer is attached to registration {code}, and the officers "
+            "continue their review.",
+            code=registration.code,
+        ),
     )

@@ -37,11 +37,23 @@ def test_a_number_or_a_label_selects_a_choice_and_anything_else_is_text() -> Non
     assert interpret("Nguyễn Văn An", []) == ("Nguyễn Văn An", None)
 
 
+CONFIG = """
+[database]
+url = "sqlite+aiosqlite:///{folder}/console.sqlite3"
+
+[[officers]]
+channel = "console"
+user_id = "admin"
+name = "Chị Quản Trị"
+role = "admin"
+permissions = ["confidential"]
+"""
+
+
 def run_console(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "config.toml"
-    config.write_text(
-        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/console.sqlite3"\n', encoding="utf-8"
-    )
+    if not config.exists():
+        config.write_text(CONFIG.format(folder=tmp_path), encoding="utf-8")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     command = [sys.executable, "-m", "bot", "--config", str(config)]
     subprocess.run([*command, "demo"], check=True, capture_output=True, env=env, cwd=tmp_path)
@@ -87,6 +99,45 @@ def test_tiepdan_console_registers_a_citizen_through_a_pipe(tmp_path: Path) -> N
     assert result.stdout.rstrip().count(codes[0]) >= 2
     # The conversation was in Vietnamese, the default language.
     assert "Mã phiếu" in result.stdout or "mã phiếu" in result.stdout
+
+
+REGISTRATION = [
+    "/register",
+    "1",  # I agree
+    ANSWERS["full_name"],
+    ANSWERS["phone"],
+    ANSWERS["id_number"],
+    ANSWERS["province"],
+    ANSWERS["address"],
+    "1",  # Complaint
+    "1",  # the first leader
+    "1",  # the first session
+    "1",  # one person
+    ANSWERS["summary"],
+    "1",  # nobody has handled it yet
+    ANSWERS["request"],
+    "1",  # send
+]
+
+
+def test_an_officer_triages_through_the_console(tmp_path: Path) -> None:
+    registered = run_console(tmp_path, REGISTRATION, "--user", "citizen-1")
+    code = re.findall(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}\b", registered.stdout)[0]
+    stranger = run_console(tmp_path, ["/lang en", f"/approve {code}"], "--user", "citizen-2")
+    assert "I do not know the command /approve" in stranger.stdout
+    desk = run_console(
+        tmp_path,
+        ["/lang en", "/queue", f"/view {code}", f"/approve {code}", f"/approve {code}"],
+        "--user",
+        "admin",
+    )
+    assert desk.returncode == 0, desk.stderr
+    assert f"• {code} · Complaint" in desk.stdout
+    assert "Citizen: Nguyễn Văn An" in desk.stdout
+    assert f"✅ {code} approved into session" in desk.stdout
+    assert f"/approve does not apply to {code}" in desk.stdout
+    after = run_console(tmp_path, [f"/status {code}"], "--user", "citizen-1")
+    assert "Đã duyệt" in after.stdout
 
 
 def test_console_ends_cleanly_at_the_end_of_input(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.content import Content, ContentError, Notice, Topic, load_content
 from bot.core.text import fold_words
+from bot.core.triage import RefusalReason
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 LOCALES = ("vi", "en")
@@ -196,11 +197,22 @@ body = "Controller {{controller}}"
 """
 
 
-def _write(root: Path, locale: str, topic_id: str = "who", version: str = "1") -> None:
+REFUSALS = """
+[[reason]]
+code = "{code}"
+title = "Title"
+basis = "Law, Art. 9"
+"""
+
+
+def _write(
+    root: Path, locale: str, topic_id: str = "who", version: str = "1", reason: str = "repeat"
+) -> None:
     folder = root / locale / "content"
     folder.mkdir(parents=True)
     (folder / "rules.toml").write_text(RULES.format(id=topic_id), encoding="utf-8")
     (folder / "privacy.toml").write_text(PRIVACY.format(version=version), encoding="utf-8")
+    (folder / "refusals.toml").write_text(REFUSALS.format(code=reason), encoding="utf-8")
 
 
 def test_load_content_from_a_directory(tmp_path: Path) -> None:
@@ -210,6 +222,9 @@ def test_load_content_from_a_directory(tmp_path: Path) -> None:
     assert [t.id for t in content.topics("en")] == ["who"]
     assert content.privacy("vi").body == "Controller {controller}"
     assert content.privacy_version == "1"
+    refusal = content.refusal("vi", "repeat")
+    assert refusal is not None and refusal.basis == "Law, Art. 9"
+    assert content.refusal("vi", "nonsense") is None
 
 
 def test_load_content_rejects_a_missing_file(tmp_path: Path) -> None:
@@ -248,3 +263,19 @@ def test_load_content_rejects_different_privacy_versions(tmp_path: Path) -> None
     _write(tmp_path, "en", version="2")
     with pytest.raises(ContentError, match="disagree on their version"):
         load_content(tmp_path, LOCALES)
+
+
+def test_load_content_rejects_different_refusal_reasons(tmp_path: Path) -> None:
+    _write(tmp_path, "vi", reason="repeat")
+    _write(tmp_path, "en", reason="judgment")
+    with pytest.raises(ContentError, match="refusal reasons differ"):
+        load_content(tmp_path, LOCALES)
+
+
+def test_every_refusal_reason_of_the_law_has_its_text_and_basis_in_every_locale() -> None:
+    content = load_content(Path(__file__).resolve().parents[2] / "locales", LOCALES)
+    for locale in LOCALES:
+        for reason in RefusalReason:
+            text = content.refusal(locale, reason.value)
+            assert text is not None, (locale, reason)
+            assert text.title and ("Điều" in text.basis or "Art" in text.basis)

@@ -1,0 +1,111 @@
+"""/view: the whole dossier of one registration, for the officer who decides on it."""
+
+from __future__ import annotations
+
+from bot.core import registrations, validation
+from bot.core.model import RegistrationStatus, RegistrationView, Reply
+from bot.core.triage import OutcomeType
+from bot.dialogue.context import Turn
+from bot.dialogue.labels import KIND_LABELS, OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
+from bot.dialogue.officer.access import Desk, code_of, registration_at
+from bot.dialogue.officer.decisions import sessions_with_room
+
+
+async def show(turn: Turn, place: Desk, argument: str) -> Reply:
+    code = code_of(turn, argument.split(maxsplit=1)[0] if argument.split() else "")
+    r = await registration_at(turn, place, code, lock=False)
+    work = await turn.calendar()
+    zone = turn.settings.booking.zone
+    age = work.working_days_between(registrations.local_day(r.submitted_at, zone), turn.today)
+    _ = turn._
+    lines = [
+        _("Registration {code}: {status}", code=r.code, status=_(STATUS_LABELS[r.status])),
+        _("Kind: {kind}", kind=_(KIND_LABELS[r.kind])),
+        _(
+            "Received: {when} ({days} working days ago). Answer due: {due}.",
+            when=turn.tr.when(r.submitted_at),
+            days=age,
+            due=turn.tr.day(r.due_date),
+        ),
+        "",
+        _("Citizen: {name}", name=r.full_name),
+        _(
+            "Phone: {phone}{verified}",
+            phone=validation.display_phone(r.phone) if r.phone else "",
+            verified=_(" (shared from their account)") if r.phone_verified else "",
+        ),
+        _("Identification number: {number}", number=r.id_number),
+        _("Address: {address}, {province}", address=r.address, province=r.province),
+        _("People with the same matter: {count}", count=r.people_count),
+    ]
+    if r.representatives:
+        lines.append(_("Representatives: {names}", names=", ".join(r.representatives)))
+    lines += [
+        "",
+        _(
+            "Leader: {name}, {title} ({unit})",
+            name=r.leader_name,
+            title=r.leader_title,
+            unit=r.unit_name,
+        ),
+        _(
+            "Session: {when}, {place}",
+            when=turn.tr.when(r.session_starts_at),
+            place=r.session_location,
+        ),
+    ]
+    if r.requested_session_id != r.session_id:
+        lines.append(
+            _("The citizen had asked for session #{session}.", session=r.requested_session_id)
+        )
+    if r.slot_time is not None:
+        lines.append(_("Appointment time: {time}", time=r.slot_time.strftime("%H:%M")))
+    if r.host_name:
+        lines.append(_("Received by: {official} (in the leader's place)", official=r.host_name))
+    lines += [
+        "",
+        _("Matter: {summary}", summary=r.summary),
+        _("Already handled: {prior}", prior=r.prior_handling or _("no agency yet")),
+        _("Asks for: {request}", request=r.request),
+    ]
+    lines += _decision_lines(turn, r)
+    lines += ["", _("History:")]
+    events = await turn.repo.registration_events(r.id)
+    names = await turn.repo.actor_names({e.actor for e in events})
+    for event in events:
+        label = OFFICER_EVENT_LABELS.get(event.event)
+        who = names.get(event.actor) or (
+            _("the citizen") if event.actor.startswith("citizen:") else event.actor
+        )
+        text = f"• {turn.tr.when(event.at)} · {who}: {_(label) if label else event.event}"
+        if event.note:
+            text += f" — {event.note}"
+        lines.append(text)
+    if r.status in {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO}:
+        lines += ["", await sessions_with_room(turn, r)]
+    return Reply("\n".join(lines))
+
+
+def _decision_lines(turn: Turn, r: RegistrationView) -> list[str]:
+    _ = turn._
+    lines: list[str] = []
+    if r.info_question and r.status is RegistrationStatus.NEEDS_INFO:
+        lines.append(_("Question to the citizen: {question}", question=r.info_question))
+    if r.rejection_reason:
+        refusal = turn.services.content.refusal(turn.locale, r.rejection_reason)
+        lines.append(
+            _("Refusal: {reason}", reason=refusal.title if refusal else r.rejection_reason)
+        )
+    if r.guided_to:
+        lines.append(_("Guided to: {body}", body=r.guided_to))
+    if r.referred_to:
+        lines.append(_("Transferred to: {body}", body=r.referred_to))
+    if r.letter_no:
+        lines.append(_("Letter no.: {letter}", letter=r.letter_no))
+    if r.duplicate_of_code:
+        lines.append(_("Joined to: {code}", code=r.duplicate_of_code))
+    if r.outcome:
+        lines.append(_("Result: {outcome}", outcome=_(OUTCOME_NAMES[OutcomeType(r.outcome)])))
+    if r.conclusion:
+        lines.append(_("Conclusion: {text}", text=r.conclusion))
+    return ["", *lines] if lines else []

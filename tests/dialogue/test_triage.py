@@ -1,0 +1,619 @@
+"""Officer triage on the console channel: every command, every refusal, the citizen's notices,
+concurrent decisions, and the event log as the registration's whole history."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import App, build, prepare
+from bot.core import tickets
+from bot.core.clock import FixedClock
+from bot.core.model import Leader, RegistrationStatus
+from bot.demo import load_demo
+from storage.tables import AuditRow, OutboxRow, RegistrationEventRow, RegistrationRow
+from tests.conftest import config_for, fresh_schema
+from tests.support import ANSWERS, Chat, register
+
+
+async def leader(app: App, code: str) -> Leader:
+    async with app.store.transaction() as repo:
+        found = await repo.leader_by_code(code)
+    assert found is not None
+    return found
+
+
+async def officer(app: App, user_id: str = "officer") -> Chat:
+    chat = Chat(app.dialogue, user_id=user_id)
+    await chat.send("/lang en")
+    return chat
+
+
+async def citizen(app: App, user_id: str = "1001", locale: str = "en") -> Chat:
+    chat = Chat(app.dialogue, user_id=user_id)
+    await chat.send(f"/lang {locale}")
+    return chat
+
+
+async def submitted(
+    app: App, user_id: str = "1001", locale: str = "en", leader_code: str = "bt-tinh", **kw: Any
+) -> str:
+    chat = await citizen(app, user_id, locale)
+    return await register(chat, leader_id=(await leader(app, leader_code)).id, **kw)
+
+
+async def notices(app: App, chat_id: str = "1001") -> list[str]:
+    async with app.engine.connect() as connection:
+        rows = await connection.execute(
+            select(OutboxRow.payload).where(OutboxRow.recipient == chat_id).order_by(OutboxRow.id)
+        )
+        return [str(payload["text"]) for payload in rows.scalars()]
+
+
+async def row(app: App, code: str) -> Any:
+    async with app.engine.connect() as connection:
+        return (
+            await connection.execute(select(RegistrationRow).where(RegistrationRow.code == code))
+        ).one()
+
+
+async def events(app: App, code: str) -> list[tuple[str, str | None, str | None]]:
+    async with app.engine.connect() as connection:
+        rows = await connection.execute(
+            select(
+                RegistrationEventRow.event,
+                RegistrationEventRow.from_status,
+                RegistrationEventRow.to_status,
+            )
+            .join(RegistrationRow, RegistrationRow.id == RegistrationEventRow.registration_id)
+            .where(RegistrationRow.code == code)
+            .order_by(RegistrationEventRow.id)
+        )
+        return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+async def test_a_citizen_sending_an_officer_command_is_told_it_is_unknown_and_audited(
+    app: App,
+) -> None:
+    code = await submitted(app)
+    stranger = await citizen(app, "2002")
+    await stranger.send(f"/approve {code}")
+    assert "I do not know the command /approve" in stranger.text
+    assert (await row(app, code)).status == "submitted"
+    async with app.engine.connect() as connection:
+        audit = (await connection.execute(select(AuditRow))).all()
+    assert [(a.actor, a.action, a.target, a.allowed, a.detail) for a in audit] == [
+        ("console:2002", "approve", code, False, "not an officer")
+    ]
+
+
+async def test_every_officer_command_is_audited_allowed_or_refused(app: App) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/view {code}")
+    await desk.send("/approve NOPE-0000")
+    async with app.engine.connect() as connection:
+        audit = (await connection.execute(select(AuditRow).order_by(AuditRow.id))).all()
+    assert [(a.action, a.target, a.allowed, a.detail) for a in audit] == [
+        ("view", code, True, "ok"),
+        ("approve", "NOPE-0000", False, "bad_code"),
+    ]
+    assert all(a.actor.startswith("officer:") for a in audit)
+
+
+async def test_wrong_role_is_refused(app: App) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/reassign {code} ct-tinh")
+    assert "This command needs the supervisor role" in desk.text
+    await desk.send("/officer list")
+    assert "This command needs the admin role" in desk.text
+
+
+async def test_out_of_scope_is_refused(app: App) -> None:
+    code = await submitted(app, leader_code="bt-tinh")
+    commune = await officer(app, "commune-officer")
+    await commune.send(f"/view {code}")
+    assert "outside your units" in commune.text
+    await commune.send(f"/approve {code}")
+    assert "outside your units" in commune.text
+    assert (await row(app, code)).status == "submitted"
+    # The same officer does work on a commune registration.
+    local = await submitted(app, user_id="1002", leader_code="ct-xa")
+    await commune.send(f"/view {local}")
+    assert f"Registration {local}" in commune.text
+
+
+async def test_unknown_code_and_malformed_arguments_are_explained(app: App) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send("/approve")
+    assert "Usage: /approve CODE [SESSION] [HH:MM]" in desk.text
+    unknown = tickets.new_code(lambda alphabet: alphabet[0])
+    await desk.send(f"/approve {unknown}")
+    assert f"There is no registration with the code {unknown}" in desk.text
+    await desk.send("/approve K7MQ-X4PD")
+    assert "not a valid ticket code" in desk.text
+    await desk.send(f"/approve {code} tomorrow")
+    assert "Usage: /approve" in desk.text
+    await desk.send(f"/reject {code} because")
+    assert "REASON is one of: not_request, repeat" in desk.text
+    await desk.send(f"/reject {code} outside")
+    assert "needs the competent body" in desk.text
+    await desk.send(f"/needinfo {code}")
+    assert "Usage: /needinfo CODE question" in desk.text
+    await desk.send(f"/duplicate {code} {code}")
+    assert "cannot duplicate itself" in desk.text
+    await desk.send("/queue nonsense")
+    assert "“nonsense” is not a state" in desk.text
+    assert (await row(app, code)).status == "submitted"
+    assert await notices(app) == []
+
+
+async def test_a_command_that_does_not_fit_the_state_names_the_state_and_who_decided(
+    app: App,
+) -> None:
+    code = await submitted(app)
+    first = await officer(app)
+    second = await officer(app, "supervisor")
+    await first.send(f"/reject {code} not_request")
+    await second.send(f"/approve {code}")
+    assert "/approve does not apply to" in second.text
+    assert "“Not accepted”" in second.text and "refused" in second.text
+    assert "by Chị Cán Bộ" in second.text
+    await second.send(f"/attended {code}")
+    assert "does not apply" in second.text
+
+
+# --- each decision, and what the citizen is told ---------------------------------------------
+
+
+async def test_approve_into_the_requested_session_tells_date_time_place_and_what_to_bring(
+    app: App,
+) -> None:
+    code = await submitted(app, answers={"people_count": "6"})
+    desk = await officer(app)
+    await desk.send(f"/approve {code}")
+    assert f"✅ {code} approved into session" in desk.text
+    assert "The citizen has been told" in desk.text
+    [notice] = await notices(app)
+    assert f"Your registration {code} is approved" in notice
+    assert "Nguyễn Văn Minh, Bí thư Tỉnh ủy" in notice
+    assert "Tuesday, December 15, 2026" in notice
+    assert "Trụ sở Tiếp công dân tỉnh" in notice
+    assert "identity card" in notice and "appoints the representatives" in notice
+    assert (await row(app, code)).status == "approved"
+
+
+async def test_approve_into_another_session_at_a_time(app: App) -> None:
+    code = await submitted(app)
+    bt = await leader(app, "bt-tinh")
+    async with app.store.transaction() as repo:
+        sessions = await repo.sessions_between(
+            app.services.clock.now(),
+            app.services.clock.now() + timedelta(days=60),
+            leader_id=bt.id,
+        )
+    later = sessions[1]
+    desk = await officer(app)
+    await desk.send(f"/approve {code} {later.id} 09:30")
+    assert "approved into session" in desk.text
+    stored = await row(app, code)
+    assert stored.session_id == later.id and stored.slot_time.strftime("%H:%M") == "09:30"
+    [notice] = await notices(app)
+    assert "9:30" in notice
+
+
+async def test_a_full_session_is_refused_with_sessions_that_have_room(
+    app: App, clock: FixedClock
+) -> None:
+    bt = await leader(app, "bt-tinh")
+    async with app.store.transaction() as repo:
+        first = (
+            await repo.sessions_between(
+                clock.now(), clock.now() + timedelta(days=60), leader_id=bt.id
+            )
+        )[0]
+    codes = [await submitted(app, user_id=f"c{n}") for n in range(first.capacity)]
+    late = await submitted(app, user_id="late")  # asked for the next session
+    desk = await officer(app, "admin")
+    # Everyone in the first session is approved, then the late one is pushed into it.
+    for code in codes:
+        await desk.send(f"/approve {code}")
+        assert "approved into session" in desk.text
+    await desk.send(f"/approve {late} {first.id}")
+    assert f"Session #{first.id}" in desk.text and "is full" in desk.text
+    assert "Sessions with room: #" in desk.text
+    assert (await row(app, late)).status == "submitted"
+
+
+async def test_reject_tells_the_reason_its_legal_basis_and_where_to_go(app: App) -> None:
+    code = await submitted(app, locale="vi")
+    desk = await officer(app)
+    await desk.send(f"/reject {code} outside Sở Tài nguyên và Môi trường tỉnh")
+    [notice] = await notices(app)
+    assert f"Phiếu đăng ký {code} của bạn không được tiếp nhận" in notice
+    assert "không thuộc thẩm quyền" in notice
+    assert "Luật Tiếp công dân" in notice
+    assert "Sở Tài nguyên và Môi trường tỉnh" in notice
+    stored = await row(app, code)
+    assert (stored.status, stored.rejection_reason, stored.guided_to) == (
+        "rejected",
+        "outside",
+        "Sở Tài nguyên và Môi trường tỉnh",
+    )
+
+
+async def test_needinfo_pauses_the_clock_and_the_answer_resumes_it(
+    app: App, clock: FixedClock
+) -> None:
+    code = await submitted(app)
+    due = (await row(app, code)).due_date
+    desk = await officer(app)
+    await desk.send(f"/needinfo {code} Anh có giấy chứng nhận quyền sử dụng đất không?")
+    [notice] = await notices(app)
+    assert "need more information" in notice and "quyền sử dụng đất" in notice
+    await desk.send("/queue")
+    assert "paused: waiting for the citizen" in desk.text
+    # The citizen answers three working days later (Mon 30 Nov -> Thu 3 Dec).
+    clock.set(clock.now() + timedelta(days=3))
+    person = Chat(app.dialogue, user_id="1001")
+    await person.send(f"/status {code}")
+    assert "The officers ask: Anh có giấy chứng nhận" in person.text
+    await person.tap("Answer")
+    await person.send("Có, sổ đỏ cấp năm 2010.")
+    assert "your answer is attached" in person.text
+    stored = await row(app, code)
+    assert stored.status == "submitted" and stored.paused_since is None
+    assert (stored.due_date - due).days == 3  # three working days later, same weekday span
+    await desk.send(f"/view {code}")
+    assert "Có, sổ đỏ cấp năm 2010." in desk.text
+
+
+async def test_delegate_names_who_receives_and_a_unit_can_forbid_it(
+    database_url: str, clock: FixedClock
+) -> None:
+    application = build(
+        config_for(database_url, triage={"delegation_forbidden_units": ["demo-ubnd-tinh"]}),
+        clock,
+    )
+    try:
+        await fresh_schema(application.engine)
+        async with application.store.transaction() as repo:
+            await load_demo(repo, clock.now())
+        await prepare(application)
+        party = await submitted(application, leader_code="bt-tinh")
+        state = await submitted(application, user_id="1002", leader_code="ct-tinh")
+        desk = await officer(application)
+        await desk.send(f"/delegate {party} Phó Bí thư Trần Văn Bảo")
+        assert "will receive the citizen in place of Nguyễn Văn Minh" in desk.text
+        [notice] = await notices(application)
+        assert "held by Phó Bí thư Trần Văn Bảo, in place of Nguyễn Văn Minh" in notice
+        await desk.send(f"/delegate {state} Phó Chủ tịch Lê Văn Cường")
+        assert "does not allow another official to receive" in desk.text
+        assert (await row(application, state)).host_name == ""
+    finally:
+        await application.close()
+
+
+async def test_transfer_tells_the_competent_body_and_the_letter(app: App) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/transfer {code} Thanh tra tỉnh ; 123/CV-UBND")
+    [notice] = await notices(app)
+    assert "transferred to Thanh tra tỉnh" in notice and "123/CV-UBND" in notice
+    stored = await row(app, code)
+    assert (stored.status, stored.referred_to, stored.letter_no) == (
+        "referred",
+        "Thanh tra tỉnh",
+        "123/CV-UBND",
+    )
+
+
+async def test_duplicate_links_to_the_earlier_registration(app: App) -> None:
+    first = await submitted(app)
+    again = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/duplicate {again} {first}")
+    [notice] = await notices(app)
+    assert f"same matter as your registration {first}" in notice
+    assert (await row(app, again)).duplicate_of_code == first
+    assert (await row(app, first)).status == "submitted"
+
+
+async def test_attendance_outcome_and_conclusion_after_the_session(
+    app: App, clock: FixedClock
+) -> None:
+    code = await submitted(app, locale="vi")
+    desk = await officer(app)
+    await desk.send(f"/approve {code}")
+    await desk.send(f"/attended {code}")
+    assert "has not started yet" in desk.text
+    clock.set(clock.now() + timedelta(days=15, hours=2))  # Tue 15 Dec, 11:00
+    await desk.send(f"/attended {code}")
+    assert "reception recorded" in desk.text
+    await desk.send(f"/outcome {code} lunch")
+    assert "TYPE is one of: accepted, guided" in desk.text
+    await desk.send(f"/conclusion {code} 31/02/2026 Phòng Tài nguyên ; Kiểm tra.")
+    assert "Usage: /conclusion" in desk.text
+    await desk.send(f"/outcome {code} accepted 45/TB-UBND ; Giao Phòng Tài nguyên xác minh.")
+    await desk.send(f"/conclusion {code} 31/12/2026 Phòng Tài nguyên ; Kiểm tra lại hồ sơ.")
+    texts = await notices(app)
+    assert len(texts) == 3  # approve, outcome, conclusion
+    assert "được thụ lý" in texts[1] or "thụ lý" in texts[1]
+    assert "45/TB-UBND" in texts[1]
+    assert "Phòng Tài nguyên" in texts[2] and "31 tháng 12, 2026" in texts[2]
+    stored = await row(app, code)
+    assert (stored.status, stored.outcome, stored.conclusion_unit) == (
+        "closed",
+        "accepted",
+        "Phòng Tài nguyên",
+    )
+
+
+async def test_no_show_is_recorded_and_the_citizen_told(app: App, clock: FixedClock) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/approve {code}")
+    clock.set(clock.now() + timedelta(days=16))
+    await desk.send(f"/noshow {code}")
+    assert (await row(app, code)).status == "no_show"
+    assert "did not come" in (await notices(app))[-1]
+
+
+async def test_a_note_is_internal(app: App) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/note {code} Đã gọi điện, công dân sẽ mang sổ đỏ.")
+    assert "never shown to the citizen" in desk.text
+    assert await notices(app) == []
+    person = Chat(app.dialogue, user_id="1001")
+    await person.send(f"/status {code}")
+    assert "Đã gọi điện" not in person.text and "Internal note" not in person.text
+    await desk.send(f"/view {code}")
+    assert "Đã gọi điện, công dân sẽ mang sổ đỏ." in desk.text
+
+
+async def test_a_supervisor_reassigns_to_another_leader(app: App) -> None:
+    code = await submitted(app)
+    boss = await officer(app, "supervisor")
+    await boss.send(f"/reassign {code} ct-tinh")
+    assert "passed to Trần Thị Lan" in boss.text
+    assert "Trần Thị Lan" in (await notices(app))[0]
+    assert (await row(app, code)).leader_id == (await leader(app, "ct-tinh")).id
+
+
+async def test_notices_follow_each_citizens_language(app: App) -> None:
+    vi = await submitted(app, user_id="vi-citizen", locale="vi")
+    en = await submitted(app, user_id="en-citizen", locale="en")
+    desk = await officer(app)
+    await desk.send(f"/approve {vi}")
+    await desk.send(f"/approve {en}")
+    [vietnamese] = await notices(app, "vi-citizen")
+    [english] = await notices(app, "en-citizen")
+    assert "đã được duyệt" in vietnamese and "Thứ Ba, 15 tháng 12, 2026" in vietnamese
+    assert "is approved" in english and "Tuesday, December 15, 2026" in english
+
+
+# --- the queue and the dossier ---------------------------------------------------------------
+
+
+async def test_queue_lists_oldest_first_with_deadlines_and_flags(
+    app: App, clock: FixedClock
+) -> None:
+    old = await submitted(app, user_id="old")  # Mon 30 Nov: due Mon 14 Dec
+    clock.set(clock.now() + timedelta(days=10))  # Thu 10 Dec: 2 working days left for "old"
+    new = await submitted(app, user_id="new")
+    desk = await officer(app)
+    await desk.send("/queue")
+    lines = [line for line in desk.text.splitlines() if "·" in line]
+    assert lines[0].startswith(f"⚠️ {old}") and "8 working days old" in lines[0]
+    assert "(2 working days left)" in lines[0]
+    assert lines[1].startswith(f"• {new}")
+    clock.set(clock.now() + timedelta(days=7))  # Thu 17 Dec: "old" is overdue
+    await desk.send("/queue")
+    assert f"⛔ {old}" in desk.text and "overdue by 3 working days" in desk.text
+
+
+async def test_queue_filters_and_pages(app: App) -> None:
+    for n in range(12):
+        await submitted(app, user_id=f"p{n}", kind="petition" if n % 2 else "feedback")
+    desk = await officer(app)
+    await desk.send("/queue")
+    assert "Queue: 12 registrations" in desk.text and "page 1 of 2" in desk.text
+    await desk.tap("Next page")
+    assert "page 2 of 2" in desk.text
+    assert len([line for line in desk.text.splitlines() if "·" in line]) == 2
+    await desk.send("/queue petition")
+    assert "Queue: 6 registrations" in desk.text
+    await desk.send("/queue approved")
+    assert "Nothing is waiting" in desk.text
+
+
+async def test_denunciations_are_hidden_from_officers_without_the_permission(app: App) -> None:
+    secret = await submitted(app, leader_code="ct-xa", kind="denunciation")
+    plain = await submitted(app, user_id="1002", leader_code="ct-xa")
+    commune = await officer(app, "commune-officer")
+    await commune.send("/queue")
+    assert plain in commune.text and secret not in commune.text
+    assert "1 confidential request is not listed" in commune.text
+    await commune.send(f"/view {secret}")
+    assert "confidential request" in commune.text and "Nguyễn Văn An" not in commune.text
+    cleared = await officer(app)
+    await cleared.send(f"/view {secret}")
+    assert "Nguyễn Văn An" in cleared.text and "Denunciation" in cleared.text
+
+
+async def test_view_shows_the_whole_dossier_and_history(app: App) -> None:
+    code = await submitted(app, answers={"people_count": "7"})
+    desk = await officer(app)
+    await desk.send(f"/needinfo {code} Ai là người đại diện thứ hai?")
+    await desk.send(f"/view {code}")
+    text = desk.text
+    for expected in (
+        "Nguyễn Văn An",
+        "0912 345 678",
+        "001090012345",
+        ANSWERS["address"],
+        "People with the same matter: 7",
+        "Representatives: Nguyễn Văn Bình, Trần Thị Cúc",
+        ANSWERS["summary"],
+        ANSWERS["prior_handling"],
+        ANSWERS["request"],
+        "Question to the citizen: Ai là người đại diện thứ hai?",
+        "the citizen: registration sent by the citizen",
+        "Chị Cán Bộ: question sent to the citizen",
+    ):
+        assert expected in text, expected
+
+
+# --- officers managed by admins --------------------------------------------------------------
+
+
+async def test_admins_add_and_remove_officers(app: App) -> None:
+    code = await submitted(app, leader_code="ct-xa")
+    admin = await officer(app, "admin")
+    await admin.send("/officer add console:new-officer officer demo-ubnd-xa Chị Mới")
+    assert "Chị Mới (console:new-officer) is now officer for demo-ubnd-xa" in admin.text
+    newcomer = await officer(app, "new-officer")
+    await newcomer.send(f"/view {code}")
+    assert f"Registration {code}" in newcomer.text
+    await admin.send("/officer list")
+    assert "Chị Mới" in admin.text and "Chị Quản Trị" in admin.text
+    await admin.send("/officer remove console:officer")
+    assert "defined in the configuration file" in admin.text
+    await admin.send("/officer remove console:new-officer")
+    assert "is no longer an officer" in admin.text
+    await newcomer.send(f"/view {code}")
+    assert "I do not know the command /view" in newcomer.text
+    await admin.send("/officer add console:x boss * Someone")
+    assert "ROLE is one of" in admin.text
+    await admin.send("/officer add console:x officer nowhere Someone")
+    assert "Unknown unit codes: nowhere" in admin.text
+
+
+async def test_officers_get_their_commands_in_help(app: App) -> None:
+    desk = await officer(app)
+    await desk.send("/help")
+    assert "Officer commands" in desk.text and "/reassign" not in desk.text
+    await desk.send("/help approve")
+    assert desk.text.startswith("/approve CODE [SESSION] [HH:MM]")
+    person = await citizen(app)
+    await person.send("/help")
+    assert "Officer commands" not in person.text
+
+
+# --- concurrency and the event log -----------------------------------------------------------
+
+
+async def test_two_officers_approving_at_once_one_wins_the_other_is_told(app: App) -> None:
+    code = await submitted(app)
+    one, two = await officer(app), await officer(app, "supervisor")
+    await asyncio.gather(one.send(f"/approve {code}"), two.send(f"/approve {code}"))
+    winners = [c for c in (one, two) if "approved into session" in c.text]
+    losers = [c for c in (one, two) if "does not apply" in c.text]
+    assert len(winners) == 1 and len(losers) == 1
+    assert "by " in losers[0].text  # who decided, and when
+    assert [e[0] for e in await events(app, code)] == ["submitted", "approve"]
+    assert len(await notices(app)) == 1
+
+
+async def test_parallel_approvals_never_overfill_a_session(app: App, clock: FixedClock) -> None:
+    bt = await leader(app, "bt-tinh")
+    async with app.store.transaction() as repo:
+        first = (
+            await repo.sessions_between(
+                clock.now(), clock.now() + timedelta(days=60), leader_id=bt.id
+            )
+        )[0]
+        second = (
+            await repo.sessions_between(
+                clock.now(), clock.now() + timedelta(days=60), leader_id=bt.id
+            )
+        )[1]
+    # Capacity of the first session is 10: eight citizens asked for it, six for the second.
+    in_first = [await submitted(app, user_id=f"a{n}") for n in range(8)]
+    for n in range(first.capacity - 8):
+        await submitted(app, user_id=f"filler{n}")
+    others = []
+    for n in range(6):
+        chat = await citizen(app, f"b{n}")
+        await chat.send("/register")
+        await chat.press("reg:consent:yes")
+        for name in ("full_name", "phone", "id_number", "province", "address"):
+            await chat.send(ANSWERS[name])
+        await chat.press("reg:kind:petition")
+        await chat.press(f"reg:leader:{bt.id}")
+        await chat.press(f"reg:session:{second.id}")
+        await chat.send("1")
+        for name in ("summary", "prior_handling", "request"):
+            await chat.send(ANSWERS[name])
+        await chat.press("reg:review:submit")
+        others.append(next(w for w in chat.text.split() if len(w) == 9 and w[4] == "-"))
+    desks = [await officer(app, name) for name in ("officer", "supervisor", "admin")]
+    # Everyone in the second session is pushed into the already full first one, at once.
+    commands = [
+        desks[n % 3].send(f"/approve {code} {first.id}") for n, code in enumerate(others)
+    ] + [desks[n % 3].send(f"/approve {code}") for n, code in enumerate(in_first)]
+    await asyncio.gather(*commands)
+    async with app.store.transaction() as repo:
+        after = await repo.session(first.id)
+    assert after is not None and after.taken == after.capacity
+    async with app.engine.connect() as connection:
+        approved_into_first = (
+            await connection.execute(
+                select(func.count())
+                .select_from(RegistrationRow)
+                .where(
+                    RegistrationRow.session_id == first.id,
+                    RegistrationRow.status == "approved",
+                )
+            )
+        ).scalar_one()
+        approvals = (
+            await connection.execute(
+                select(func.count())
+                .select_from(RegistrationEventRow)
+                .where(RegistrationEventRow.event == "approve")
+            )
+        ).scalar_one()
+    assert approved_into_first == len(in_first)
+    assert approvals == len(in_first)
+    for code in others:
+        assert (await row(app, code)).status == "submitted"
+
+
+async def test_the_event_log_reconstructs_the_whole_history(app: App, clock: FixedClock) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/needinfo {code} Cần bổ sung giấy tờ gì?")
+    person = Chat(app.dialogue, user_id="1001")
+    await person.press(f"st:a:{code}")
+    await person.send("Tôi sẽ mang bản sao sổ đỏ.")
+    await desk.send(f"/delegate {code} Phó Bí thư Trần Văn Bảo")
+    await desk.send(f"/approve {code}")
+    clock.set(clock.now() + timedelta(days=15, hours=2))
+    await desk.send(f"/attended {code}")
+    await desk.send(f"/outcome {code} answered Đã giải thích tại buổi tiếp.")
+    log = await events(app, code)
+    assert log == [
+        ("submitted", None, "submitted"),
+        ("needinfo", "submitted", "needs_info"),
+        ("info_received", "needs_info", "submitted"),
+        ("delegate", "submitted", "submitted"),
+        ("approve", "submitted", "approved"),
+        ("attended", "approved", "attended"),
+        ("outcome", "attended", "closed"),
+    ]
+    # Replaying the transitions gives the registration's current state: the log is complete.
+    state = None
+    for _event, before, after in log:
+        assert before == state
+        state = after
+    assert state == (await row(app, code)).status == RegistrationStatus.CLOSED.value
