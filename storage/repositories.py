@@ -96,28 +96,28 @@ class SqlRepository:
     async def citizen_for(
         self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
     ) -> Citizen:
-        # Two first messages of a new user may race on PostgreSQL: insert-or-ignore, then read.
-        await self._insert_ignoring_conflicts(
-            CitizenRow,
-            [
-                {
-                    "channel": channel,
-                    "channel_user_id": user_id,
-                    "chat_id": chat_id,
-                    "locale": locale,
-                    "created_at": now,
-                    "last_seen_at": now,
-                }
-            ],
-            ["channel", "channel_user_id"],
+        find = select(CitizenRow).where(
+            CitizenRow.channel == channel, CitizenRow.channel_user_id == user_id
         )
-        row = (
-            await self._s.execute(
-                select(CitizenRow).where(
-                    CitizenRow.channel == channel, CitizenRow.channel_user_id == user_id
-                )
+        row = (await self._s.execute(find)).scalar_one_or_none()
+        if row is None:
+            # Two first messages of a new user may race on PostgreSQL: insert-or-ignore,
+            # then read whichever row won.
+            await self._insert_ignoring_conflicts(
+                CitizenRow,
+                [
+                    {
+                        "channel": channel,
+                        "channel_user_id": user_id,
+                        "chat_id": chat_id,
+                        "locale": locale,
+                        "created_at": now,
+                        "last_seen_at": now,
+                    }
+                ],
+                ["channel", "channel_user_id"],
             )
-        ).scalar_one()
+            row = (await self._s.execute(find)).scalar_one()
         row.last_seen_at = now
         if row.chat_id != chat_id:
             row.chat_id = chat_id
@@ -129,16 +129,18 @@ class SqlRepository:
         )
 
     async def load_dialog(self, citizen_id: int, now: datetime) -> DialogState:
-        await self._insert_ignoring_conflicts(
-            DialogStateRow,
-            [{"citizen_id": citizen_id, "data": {}, "updated_at": now}],
-            ["citizen_id"],
-        )
         query = select(DialogStateRow.data).where(DialogStateRow.citizen_id == citizen_id)
         if self._dialect == "postgresql":
             # One user's messages never run concurrently, even across instances.
             query = query.with_for_update()
-        data = (await self._s.execute(query)).scalar_one()
+        data = (await self._s.execute(query)).scalar_one_or_none()
+        if data is None:
+            await self._insert_ignoring_conflicts(
+                DialogStateRow,
+                [{"citizen_id": citizen_id, "data": {}, "updated_at": now}],
+                ["citizen_id"],
+            )
+            data = (await self._s.execute(query)).scalar_one()
         return DialogState(dict(data))
 
     async def save_dialog(self, citizen_id: int, state: DialogState, now: datetime) -> None:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,15 +20,32 @@ from bot.core.clock import FixedClock
 from bot.demo import load_demo
 from storage import migrate
 from storage.db import create_engine
+from storage.tables import Base
 
 PG_URL = os.environ.get("TIEPDAN_TEST_PG_URL", "")
 # Monday 30 November 2026, 09:00 in Hà Nội: a working day with demo sessions ahead.
 START = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file migrated once per run; each test starts from a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "tiepdan.sqlite3"
+
+    async def build() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(build())
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
+        template: Path = request.getfixturevalue("migrated_sqlite")
+        shutil.copyfile(template, tmp_path / "tiepdan.sqlite3")
         return f"sqlite+aiosqlite:///{tmp_path}/tiepdan.sqlite3"
     if not PG_URL:
         pytest.skip("TIEPDAN_TEST_PG_URL is not set")
@@ -34,8 +53,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 async def fresh_schema(engine: AsyncEngine) -> None:
-    """Empty the database and migrate it to the newest schema."""
+    """Empty the database at the newest schema: PostgreSQL is migrated once per run and
+    truncated for each test; a SQLite test database is a fresh copy of a migrated file."""
     if engine.dialect.name == "postgresql":
+        if await migrate.current_revision(engine) == migrate.head_revision():
+            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            async with engine.begin() as connection:
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            return
         async with engine.begin() as connection:
             await connection.execute(text("DROP SCHEMA public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
