@@ -11,6 +11,7 @@ from bot.core import schedules, tickets
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import load_content
 from bot.core.i18n import Catalogs
+from bot.core.model import CalendarOverride
 from bot.core.ports import OfficerRecord
 from bot.core.registrations import BookingRules
 from bot.core.workdays import WorkCalendar
@@ -45,12 +46,23 @@ def dialogue_settings(config: Config) -> DialogueSettings:
         summary_max_chars=registration.summary_max_chars,
         schedule_view_days=config.schedule.view_days,
         queue_page_size=config.triage.queue_page_size,
+        calendar=calendar_overrides(config),
         due_soon_working_days=config.triage.due_soon_working_days,
         privacy=PrivacySettings(
             controller=config.privacy.controller,
             contact=config.privacy.contact,
             retention_months=config.privacy.retention_months,
         ),
+    )
+
+
+def calendar_overrides(config: Config) -> tuple[CalendarOverride, ...]:
+    return tuple(
+        [CalendarOverride(day, working=False, note="config") for day in config.calendar.days_off]
+        + [
+            CalendarOverride(day, working=True, note="config")
+            for day in config.calendar.working_days
+        ]
     )
 
 
@@ -97,7 +109,7 @@ async def materialise_sessions(app: App) -> int:
     async with app.store.transaction() as repo:
         return await schedules.materialise(
             repo,
-            WorkCalendar(await repo.calendar_overrides()),
+            WorkCalendar([*calendar_overrides(app.config), *await repo.calendar_overrides()]),
             app.config.bot.zone,
             app.services.clock.now(),
             app.config.schedule.materialise_days,

@@ -11,11 +11,20 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SUPPORTED_LOCALES = ("vi", "en")
 CONFIG_ENV = "TIEPDAN_CONFIG"
@@ -120,6 +129,20 @@ class ScheduleConfig(_Section):
     materialise_days: Annotated[int, Field(ge=1, le=730)] = 60
 
 
+class CalendarConfig(_Section):
+    # Days off decided for public bodies on top of the public holidays (e.g. a Tết bridge day).
+    days_off: tuple[date, ...] = ()
+    # Saturdays or Sundays worked in exchange for a day off (ngày làm bù).
+    working_days: tuple[date, ...] = ()
+
+    @model_validator(mode="after")
+    def _not_both(self) -> CalendarConfig:
+        both = sorted(set(self.days_off) & set(self.working_days))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is both a day off and a working day")
+        return self
+
+
 class TriageConfig(_Section):
     # Units whose head may not be replaced by another official at a reception (tiếp thay).
     delegation_forbidden_units: tuple[str, ...] = ()
@@ -143,6 +166,7 @@ class Config(_Section):
     zalo_oa: ZaloOAConfig = ZaloOAConfig()
     registration: RegistrationConfig = RegistrationConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    calendar: CalendarConfig = CalendarConfig()
     triage: TriageConfig = TriageConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     officers: tuple[OfficerConfig, ...] = ()

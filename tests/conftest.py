@@ -54,7 +54,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 async def fresh_schema(engine: AsyncEngine) -> None:
     """Empty the database at the newest schema: PostgreSQL is migrated once per run and
-    truncated for each test; a SQLite test database is a fresh copy of a migrated file."""
+    truncated for each test; a SQLite file is deleted and migrated again."""
+    if engine.dialect.name == "sqlite":
+        await engine.dispose()
+        database = Path(str(engine.url.database))
+        for suffix in ("", "-wal", "-shm"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
     if engine.dialect.name == "postgresql":
         if await migrate.current_revision(engine) == migrate.head_revision():
             tables = ", ".join(table.name for table in Base.metadata.sorted_tables)

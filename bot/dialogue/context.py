@@ -9,7 +9,7 @@ from datetime import date, datetime
 from bot.core.clock import Clock
 from bot.core.content import Content
 from bot.core.i18n import Catalogs, Translator
-from bot.core.model import Citizen, DialogState, Incoming, Reply
+from bot.core.model import CalendarOverride, Citizen, DialogState, Incoming, Reply
 from bot.core.ports import Repository, Store
 from bot.core.registrations import BookingRules, local_day
 from bot.core.workdays import WorkCalendar
@@ -30,6 +30,8 @@ class DialogueSettings:
     privacy: PrivacySettings
     queue_page_size: int
     due_soon_working_days: int
+    # Days off and make-up working days from the configuration (the database may add more).
+    calendar: tuple[CalendarOverride, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,9 @@ class Turn:
 
     async def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            self._calendar = WorkCalendar(await self.repo.calendar_overrides())
+            self._calendar = WorkCalendar(
+                [*self.settings.calendar, *await self.repo.calendar_overrides()]
+            )
         return self._calendar
 
     @property

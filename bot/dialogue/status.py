@@ -93,6 +93,7 @@ async def details(turn: Turn, code: str) -> Replies:
         lines.append(turn._("Answer due by: {date}", date=turn.tr.day(r.due_date)))
     if r.status is RegistrationStatus.NEEDS_INFO:
         lines.append(turn._("The officers ask: {question}", question=r.info_question))
+    lines += _decision(turn, r)
     lines += ["", turn._("Your matter: {summary}", summary=r.summary), "", turn._("History:")]
     for event in await turn.repo.registration_events(r.id):
         if event.internal:
@@ -112,6 +113,28 @@ async def details(turn: Turn, code: str) -> Replies:
         Choice(turn._("🏠 Main menu"), "m:menu"),
     ]
     return [Reply("\n".join(lines), tuple(choices))]
+
+
+def _decision(turn: Turn, r: RegistrationView) -> list[str]:
+    """What the officers decided, as far as it concerns the citizen."""
+    lines: list[str] = []
+    if r.status is RegistrationStatus.APPROVED and r.slot_time is not None:
+        lines.append(turn._("Your appointment time: {time}", time=r.slot_time.strftime("%H:%M")))
+    if r.host_name:
+        lines.append(turn._("You will be received by: {official}", official=r.host_name))
+    if r.rejection_reason:
+        reason = turn.services.content.refusal(turn.locale, r.rejection_reason)
+        if reason is not None:
+            lines.append(
+                turn._("Reason: {reason} ({basis}).", reason=reason.title, basis=reason.basis)
+            )
+    if r.guided_to:
+        lines.append(
+            turn._("Please take your matter to the competent body: {body}.", body=r.guided_to)
+        )
+    if r.referred_to:
+        lines.append(turn._("Transferred to: {body}", body=r.referred_to))
+    return lines
 
 
 async def ask_withdraw(turn: Turn, code: str) -> Replies:

@@ -4,7 +4,7 @@ concurrent decisions, and the event log as the registration's whole history."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -617,3 +617,44 @@ async def test_the_event_log_reconstructs_the_whole_history(app: App, clock: Fix
         assert before == state
         state = after
     assert state == (await row(app, code)).status == RegistrationStatus.CLOSED.value
+
+
+async def test_configured_days_off_and_make_up_days_move_the_due_date(
+    database_url: str, clock: FixedClock
+) -> None:
+    """Submitted Monday 30 Nov 2026: 10 working days end on Monday 14 Dec, unless the
+    configuration adds a day off (Tue 1 Dec) and a make-up working Saturday (12 Dec)."""
+    for calendar, expected in (
+        ({}, "2026-12-14"),
+        ({"days_off": ["2026-12-01"]}, "2026-12-15"),
+        ({"days_off": ["2026-12-01"], "working_days": ["2026-12-12"]}, "2026-12-14"),
+        ({"working_days": ["2026-12-05", "2026-12-12"]}, "2026-12-11"),
+    ):
+        parsed = {k: [date.fromisoformat(d) for d in v] for k, v in calendar.items()}
+        application = build(config_for(database_url, calendar=parsed), clock)
+        try:
+            await fresh_schema(application.engine)
+            async with application.store.transaction() as repo:
+                await load_demo(repo, clock.now())
+            await prepare(application)
+            code = await submitted(application)
+            assert (await row(application, code)).due_date.isoformat() == expected, calendar
+        finally:
+            await application.close()
+
+
+async def test_the_citizens_status_page_shows_the_decision(app: App) -> None:
+    approved = await submitted(app)
+    refused = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/approve {approved} 09:15")
+    await desk.send(f"/delegate {approved} Phó Bí thư Trần Văn Bảo")
+    await desk.send(f"/reject {refused} outside Thanh tra tỉnh")
+    person = Chat(app.dialogue, user_id="1001")
+    await person.send(f"/status {approved}")
+    assert "Your appointment time: 09:15" in person.text
+    assert "You will be received by: Phó Bí thư Trần Văn Bảo" in person.text
+    assert "Approved for a meeting" in person.text
+    await person.send(f"/status {refused}")
+    assert "Reason: The matter is outside the competence of this body" in person.text
+    assert "Please take your matter to the competent body: Thanh tra tỉnh." in person.text
