@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core import schedules
 from bot.core.model import (
+    AuditEntry,
     DialogState,
     HolidayPolicy,
     LeaderRole,
@@ -34,6 +35,7 @@ from bot.demo import load_demo
 from storage import migrate
 from storage.repositories import SqlRepository, SqlStore
 from storage.tables import (
+    AuditRow,
     Base,
     CitizenRow,
     InboxRow,
@@ -320,3 +322,16 @@ async def test_loading_the_demo_twice_changes_nothing(engine: AsyncEngine) -> No
         await schedules.materialise(repo, WorkCalendar(), ZONE, START, 60)
     assert await counts() == first
     assert first[:3] == [4, 4, 6]
+
+
+async def test_the_audit_log_is_append_only_in_the_database(engine: AsyncEngine) -> None:
+    store = SqlStore(engine)
+    async with store.transaction() as repo:
+        await repo.audit(AuditEntry(START, "officer:1", "approve", "2345-6789", True, "ok"))
+    for statement in (update(AuditRow).values(allowed=False), delete(AuditRow)):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as connection:
+                await connection.execute(statement)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(AuditRow.allowed))).scalars().all()
+    assert list(rows) == [True]
