@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import SUPPORTED_LOCALES, Config
-from bot.core import schedules, tickets
+from bot.core import schedules, tickets, triage
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import load_content
 from bot.core.i18n import Catalogs
@@ -41,6 +41,7 @@ def dialogue_settings(config: Config) -> DialogueSettings:
             horizon_days=registration.booking_horizon_days,
             min_notice_working_days=registration.min_notice_working_days,
             answer_working_days=registration.answer_working_days,
+            denunciation_working_days=registration.denunciation_working_days,
             max_active_per_citizen=registration.max_active_per_citizen,
         ),
         summary_max_chars=registration.summary_max_chars,
@@ -98,8 +99,14 @@ async def prepare(app: App) -> None:
             ],
             app.services.clock.now(),
         )
-        await repo.set_delegation_forbidden(
-            frozenset(app.config.triage.delegation_forbidden_units)
+        forbidden = frozenset(app.config.triage.delegation_forbidden_units)
+        allowed = frozenset(app.config.triage.delegation_allowed_units)
+        await repo.set_delegation_allowed(
+            frozenset(
+                unit.code
+                for unit in await repo.units()
+                if triage.delegation_allowed(unit, forbidden, allowed)
+            )
         )
     await materialise_sessions(app)
 

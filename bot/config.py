@@ -119,6 +119,7 @@ class OfficerConfig(_Section):
 class RegistrationConfig(_Section):
     max_active_per_citizen: Annotated[int, Field(ge=1, le=100)] = 3
     answer_working_days: Annotated[int, Field(ge=1, le=60)] = 10
+    denunciation_working_days: Annotated[int, Field(ge=1, le=60)] = 7
     summary_max_chars: Annotated[int, Field(ge=100, le=10_000)] = 2000
     booking_horizon_days: Annotated[int, Field(ge=1, le=365)] = 60
     min_notice_working_days: Annotated[int, Field(ge=1, le=30)] = 2
@@ -144,8 +145,10 @@ class CalendarConfig(_Section):
 
 
 class TriageConfig(_Section):
-    # Units whose head may not be replaced by another official at a reception (tiếp thay).
+    # Reception in the head's place (tiếp thay): Party committees allow it unless listed in
+    # the first list; people's committees refuse it unless listed in the second.
     delegation_forbidden_units: tuple[str, ...] = ()
+    delegation_allowed_units: tuple[str, ...] = ()
     # A registration this many working days or fewer from its deadline is flagged.
     due_soon_working_days: Annotated[int, Field(ge=0, le=10)] = 2
     queue_page_size: Annotated[int, Field(ge=1, le=50)] = 10

@@ -659,9 +659,9 @@ class SqlRepository:
         )
         return added > 0
 
-    async def set_delegation_forbidden(self, unit_codes: frozenset[str]) -> None:
+    async def set_delegation_allowed(self, unit_codes: frozenset[str]) -> None:
         await self._s.execute(
-            update(UnitRow).values(allow_delegation=UnitRow.code.not_in(unit_codes))
+            update(UnitRow).values(allow_delegation=UnitRow.code.in_(unit_codes))
         )
 
 
@@ -768,6 +768,7 @@ def _registration(
         unit_id=unit.id,
         unit_code=unit.code,
         unit_name=unit.name,
+        unit_kind=UnitKind(unit.kind),
         delegation_allowed=unit.allow_delegation,
         session_ends_at=session.ends_at,
         citizen_channel=citizen.channel,

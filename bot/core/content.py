@@ -29,6 +29,11 @@ class RefusalText:
     code: str
     title: str
     basis: str
+    # At a Party committee's session the Law on Citizen Reception is not the governing text.
+    party_basis: str = ""
+
+    def basis_for(self, party: bool) -> str:
+        return self.party_basis if party and self.party_basis else self.basis
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +113,10 @@ def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
             reasons = cast(dict[str, Any], _read(folder / "refusals.toml"))
             refusals[locale] = {
                 str(item["code"]): RefusalText(
-                    str(item["code"]), str(item["title"]).strip(), str(item["basis"]).strip()
+                    str(item["code"]),
+                    str(item["title"]).strip(),
+                    str(item["basis"]).strip(),
+                    str(item.get("party_basis", "")).strip(),
                 )
                 for item in cast(list[dict[str, Any]], reasons["reason"])
             }

@@ -284,6 +284,7 @@ class RegistrationView:
     unit_id: int = 0
     unit_code: str = ""
     unit_name: str = ""
+    unit_kind: UnitKind = UnitKind.PEOPLES_COMMITTEE
     delegation_allowed: bool = True
     session_ends_at: datetime | None = None
     citizen_channel: str = ""
@@ -311,6 +312,11 @@ class RegistrationView:
     conclusion_unit: str = ""
     info_question: str = ""
     paused_since: datetime | None = None
+
+    @property
+    def party_session(self) -> bool:
+        """Received by a Party committee's head, under Regulation 11-QĐi/TW."""
+        return self.unit_kind is UnitKind.PARTY_COMMITTEE
 
     @property
     def confidential(self) -> bool:

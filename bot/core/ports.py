@@ -231,8 +231,8 @@ class Repository(Protocol):
         """Queue a message; False when one with the same key was queued before."""
         ...
 
-    async def set_delegation_forbidden(self, unit_codes: frozenset[str]) -> None:
-        """Forbid reception in the head's place for these units, allow it for the others."""
+    async def set_delegation_allowed(self, unit_codes: frozenset[str]) -> None:
+        """Allow reception in the head's place for these units, forbid it for the others."""
         ...
 
 

@@ -29,6 +29,14 @@ class BookingRules:
     # The legal time to answer (Law on Citizen Reception Art. 28; Regulation 11 Art. 5).
     answer_working_days: int
     max_active_per_citizen: int
+    # A denunciation is registered, classified and checked within 7 working days (Law on
+    # Denunciations Art. 24.1), so its deadline is shorter.
+    denunciation_working_days: int = 7
+
+    def working_days_to_answer(self, kind: RequestKind) -> int:
+        if kind is RequestKind.DENUNCIATION:
+            return self.denunciation_working_days
+        return self.answer_working_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +150,9 @@ async def submit(
     code = new_code()
     while await repo.code_taken(code):
         code = new_code()
-    due_date = work.add_working_days(local_day(now, rules.zone), rules.answer_working_days)
+    due_date = work.add_working_days(
+        local_day(now, rules.zone), rules.working_days_to_answer(submission.kind)
+    )
     s = submission
     registration = await repo.create_registration(
         NewRegistration(

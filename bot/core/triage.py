@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.core.model import (
     WITHDRAWABLE_STATUSES,
@@ -17,9 +18,14 @@ from bot.core.model import (
     OfficerRole,
     RegistrationStatus,
     RegistrationView,
+    RequestKind,
+    SessionStatus,
+    SessionView,
     Unit,
+    UnitKind,
 )
 from bot.core.ports import Repository
+from bot.core.workdays import WorkCalendar
 
 S = RegistrationStatus
 
@@ -113,8 +119,18 @@ class OutcomeType(StrEnum):
     GUIDED = "guided"  # hướng dẫn đến cơ quan có thẩm quyền
     TRANSFERRED = "transferred"  # chuyển đơn
     ANSWERED = "answered"  # trả lời trực tiếp
+    EXTENDED = "extended"  # gia hạn xác minh
     REFUSED = "refused"  # từ chối
     OTHER = "other"
+
+    @property
+    def names_a_body(self) -> bool:
+        """The logbook records which body accepted, was named, or received the matter."""
+        return self in {OutcomeType.ACCEPTED, OutcomeType.GUIDED, OutcomeType.TRANSFERRED}
+
+    @property
+    def needs_explanation(self) -> bool:
+        return self in {OutcomeType.REFUSED, OutcomeType.OTHER, OutcomeType.EXTENDED}
 
 
 # --- who may see and act ---------------------------------------------------------------------
@@ -152,6 +168,73 @@ def in_scope(registration: RegistrationView, scope: frozenset[int] | None) -> bo
 def may_read(officer: Officer, registration: RegistrationView) -> bool:
     """A denunciation is read only by officers with the confidential permission."""
     return not registration.confidential or officer.may_see_confidential()
+
+
+def visible_kinds(
+    officer: Officer, wanted: frozenset[RequestKind] | None
+) -> frozenset[RequestKind] | None:
+    """The kinds of request an officer's lists may show (None: all of them)."""
+    if officer.may_see_confidential():
+        return wanted
+    open_kinds = frozenset(RequestKind) - {RequestKind.DENUNCIATION}
+    return open_kinds if wanted is None else wanted & open_kinds
+
+
+def delegation_allowed(unit: Unit, forbidden: frozenset[str], allowed: frozenset[str]) -> bool:
+    """Whether another official may receive in the head's place (tiếp thay) for ``unit``.
+
+    The amended Law on Citizen Reception gives the head of a state body no power to delegate
+    reception to a deputy, so people's committees refuse unless the configuration allows it;
+    Party practice varies by province, so Party committees allow unless it forbids it.
+    """
+    if unit.code in forbidden:
+        return False
+    return unit.kind is not UnitKind.PEOPLES_COMMITTEE or unit.code in allowed
+
+
+# --- sessions and time -----------------------------------------------------------------------
+
+
+def has_room_for(session: SessionView, registration: RegistrationView) -> bool:
+    """Whether the registration fits: its own slot in its current session counts as free."""
+    already_there = session.id == registration.session_id and registration.status in {
+        RegistrationStatus.SUBMITTED,
+        RegistrationStatus.NEEDS_INFO,
+        RegistrationStatus.APPROVED,
+        RegistrationStatus.RESCHEDULED,
+    }
+    return session.taken - (1 if already_there else 0) < session.capacity
+
+
+def open_for_approval(session: SessionView, now: datetime) -> bool:
+    return session.status is SessionStatus.PLANNED and now < session.starts_at
+
+
+def appointment(session: SessionView, slot: time | None, zone: ZoneInfo) -> datetime | None:
+    """When the citizen is expected: the slot on the session's day, or the session's start;
+    None when the slot is outside the session's hours."""
+    if slot is None:
+        return session.starts_at
+    local_start = session.starts_at.astimezone(zone)
+    moment = datetime.combine(local_start.date(), slot, tzinfo=zone)
+    return moment if session.starts_at <= moment < session.ends_at else None
+
+
+def appointment_of(registration: RegistrationView, zone: ZoneInfo) -> datetime:
+    start = registration.session_starts_at
+    if registration.slot_time is None:
+        return start
+    return datetime.combine(start.astimezone(zone).date(), registration.slot_time, tzinfo=zone)
+
+
+def resumed_due_date(
+    due: date, paused_since: datetime | None, today: date, work: WorkCalendar, zone: ZoneInfo
+) -> date:
+    """The deadline after a pause: pushed by the working days spent waiting for the citizen."""
+    if paused_since is None:
+        return due
+    waited = work.working_days_between(paused_since.astimezone(zone).date(), today)
+    return work.add_working_days(due, max(waited, 0))
 
 
 # --- recording a decision --------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
@@ -13,6 +14,9 @@ from bot.dialogue import menu, officer, registration, rules, schedule, status
 from bot.dialogue.context import Replies, Services, Turn
 
 log = logging.getLogger(__name__)
+
+# Ids inside button payloads: ASCII digits that fit a database integer.
+_NUMBER = re.compile(r"\d{1,9}", re.ASCII)
 
 
 class KeyedLocks:
@@ -150,7 +154,9 @@ async def _refuse_file(turn: Turn) -> Replies:
 async def on_command(turn: Turn, name: str, argument: str) -> Replies:
     if name in officer.COMMANDS:
         handled = await officer.handle(turn, name, argument)
-        return handled if handled is not None else _unknown_command(turn, name)
+        if handled is not None:
+            return handled
+        # Not an officer: from here on exactly what an unknown command gets.
     if status.answering(turn):
         status.stop_answering(turn)
         if name == "cancel":
@@ -254,16 +260,16 @@ async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
         return await _page(turn, rest, "")
     if namespace == "r":
         return rules.show_topic(turn, rest)
-    if namespace == "s" and rest.isdigit():
+    if namespace == "s" and _NUMBER.fullmatch(rest):
         return await schedule.for_unit(turn, int(rest))
-    if namespace == "rs" and rest.isdigit():
+    if namespace == "rs" and _NUMBER.fullmatch(rest):
         return await registration.start(turn, int(rest))
     if namespace == "l":
         changed = await menu.set_language(turn, rest)
         if changed is not None:
             return menu.main_menu(turn, changed.text)
         return menu.language_picker(turn)
-    if namespace == "q" and rest.isdigit():
+    if namespace == "q" and _NUMBER.fullmatch(rest):
         page = await officer.queue_page(turn, int(rest))
         if page is not None:
             return page

@@ -87,6 +87,7 @@ OUTCOME_NAMES: dict[OutcomeType, str] = {
     OutcomeType.GUIDED: N_("guided to the competent body"),
     OutcomeType.TRANSFERRED: N_("transferred to the competent body"),
     OutcomeType.ANSWERED: N_("answered at the meeting"),
+    OutcomeType.EXTENDED: N_("verification extended"),
     OutcomeType.REFUSED: N_("refused"),
     OutcomeType.OTHER: N_("other outcome"),
 }
@@ -96,6 +97,7 @@ OUTCOME_LABELS: dict[OutcomeType, str] = {
     OutcomeType.GUIDED: N_("you were guided to the competent body"),
     OutcomeType.TRANSFERRED: N_("transferred to the competent body"),
     OutcomeType.ANSWERED: N_("answered at the meeting"),
-    OutcomeType.REFUSED: N_("refused"),
+    OutcomeType.EXTENDED: N_("the time to verify your matter is extended"),
+    OutcomeType.REFUSED: N_("your request cannot be resolved here, for the reason below"),
     OutcomeType.OTHER: N_("another outcome, explained below"),
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core import triage
+from bot.core.content import RefusalText
 from bot.core.i18n import Translator
 from bot.core.model import Choice, OutboxMessage, RegistrationView, SessionView
 from bot.dialogue.context import Turn
@@ -49,13 +50,18 @@ def approved(
     return "\n\n".join(lines)
 
 
-def rejected(turn: Turn, tr: Translator, registration: RegistrationView) -> str:
-    reason = turn.services.content.refusal(tr.locale, registration.rejection_reason)
+def rejected(tr: Translator, registration: RegistrationView, reason: RefusalText | None) -> str:
     lines = [
         tr._("Your registration {code} was not accepted.", code=registration.code),
     ]
     if reason is not None:
-        lines.append(tr._("Reason: {reason} ({basis}).", reason=reason.title, basis=reason.basis))
+        lines.append(
+            tr._(
+                "Reason: {reason} ({basis}).",
+                reason=reason.title,
+                basis=reason.basis_for(registration.party_session),
+            )
+        )
     if registration.guided_to:
         lines.append(
             tr._(
@@ -91,8 +97,8 @@ def needs_info(tr: Translator, registration: RegistrationView) -> str:
 
 def delegated(tr: Translator, registration: RegistrationView) -> str:
     return tr._(
-        "Your meeting for registration {code} will be held by {official}, in place of "
-        "{leader}, {title}.",
+        "When you are received for registration {code}, {official} will receive you in place "
+        "of {leader}, {title}.",
         code=registration.code,
         official=registration.host_name,
         leader=registration.leader_name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from bot.dialogue.labels import KIND_HINTS, KIND_LABELS
 from bot.dialogue.schedule import session_choice_label, session_line
 from bot.dialogue.wizard import Answer, Draft, Leave, Step, discard
 
+# Ids inside button payloads: ASCII digits that fit a database integer.
+_ID = re.compile(r"\d{1,9}", re.ASCII)
 SUMMARY_MIN = 20
 REQUEST_MIN, REQUEST_MAX = 5, 1000
 PRIOR_MAX = 1000
@@ -254,7 +257,7 @@ async def _ask_leader(turn: Turn, _draft: Draft) -> Reply:
 
 
 async def _accept_leader(turn: Turn, _draft: Draft, answer: Answer) -> object:
-    if answer.value and answer.value.isdigit():
+    if answer.value and _ID.fullmatch(answer.value):
         leader_id = int(answer.value)
         if await open_sessions(turn, leader_id):
             return leader_id
@@ -285,7 +288,7 @@ async def _ask_session(turn: Turn, draft: Draft) -> Reply:
 
 
 async def _accept_session(turn: Turn, draft: Draft, answer: Answer) -> object:
-    if answer.value and answer.value.isdigit():
+    if answer.value and _ID.fullmatch(answer.value):
         session = await turn.repo.session(int(answer.value))
         if (
             session is not None

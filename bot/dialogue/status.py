@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.core import tickets, triage, validation
 from bot.core.model import Choice, RegistrationStatus, RegistrationView, Reply
-from bot.core.registrations import local_day
 from bot.dialogue import menu
 from bot.dialogue.context import Replies, Turn
 from bot.dialogue.labels import EVENT_LABELS, KIND_LABELS, STATUS_LABELS
@@ -126,7 +125,11 @@ def _decision(turn: Turn, r: RegistrationView) -> list[str]:
         reason = turn.services.content.refusal(turn.locale, r.rejection_reason)
         if reason is not None:
             lines.append(
-                turn._("Reason: {reason} ({basis}).", reason=reason.title, basis=reason.basis)
+                turn._(
+                    "Reason: {reason} ({basis}).",
+                    reason=reason.title,
+                    basis=reason.basis_for(r.party_session),
+                )
             )
     if r.guided_to:
         lines.append(
@@ -181,6 +184,8 @@ ANSWER_MAX = 2000
 
 
 async def ask_answer(turn: Turn, code: str) -> Replies:
+    # A tap on an older "Answer" button must never leave a previous registration armed.
+    stop_answering(turn)
     registration = await _own(turn, code)
     if registration is None:
         return _not_found(turn, code)
@@ -225,11 +230,13 @@ async def receive_answer(turn: Turn, text: str) -> Replies:
         return menu.main_menu(
             turn, turn._("Registration {code} no longer waits for an answer.", code=code)
         )
-    work = await turn.calendar()
-    paused = 0
-    if registration.paused_since is not None:
-        paused_day = local_day(registration.paused_since, turn.settings.booking.zone)
-        paused = max(work.working_days_between(paused_day, turn.today), 0)
+    due_date = triage.resumed_due_date(
+        registration.due_date,
+        registration.paused_since,
+        turn.today,
+        await turn.calendar(),
+        turn.settings.booking.zone,
+    )
     await triage.decide(
         turn.repo,
         registration,
@@ -239,7 +246,7 @@ async def receive_answer(turn: Turn, text: str) -> Replies:
             changes={
                 "paused_since": None,
                 "info_question": "",
-                "due_date": work.add_working_days(registration.due_date, paused),
+                "due_date": due_date,
             },
         ),
         turn.actor,

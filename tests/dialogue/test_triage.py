@@ -4,7 +4,7 @@ concurrent decisions, and the event log as the registration's whole history."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -145,7 +145,7 @@ async def test_unknown_code_and_malformed_arguments_are_explained(app: App) -> N
     await desk.send(f"/reject {code} because")
     assert "REASON is one of: not_request, repeat" in desk.text
     await desk.send(f"/reject {code} outside")
-    assert "needs the competent body" in desk.text
+    assert "Usage: /reject CODE outside BODY" in desk.text
     await desk.send(f"/needinfo {code}")
     assert "Usage: /needinfo CODE question" in desk.text
     await desk.send(f"/duplicate {code} {code}")
@@ -234,14 +234,21 @@ async def test_a_full_session_is_refused_with_sessions_that_have_room(
 
 
 async def test_reject_tells_the_reason_its_legal_basis_and_where_to_go(app: App) -> None:
-    code = await submitted(app, locale="vi")
+    state = await submitted(app, locale="vi", leader_code="ct-tinh")
+    party = await submitted(app, user_id="1002", locale="vi", leader_code="bt-tinh")
     desk = await officer(app)
-    await desk.send(f"/reject {code} outside Sở Tài nguyên và Môi trường tỉnh")
+    await desk.send(f"/reject {state} outside Sở Tài nguyên và Môi trường tỉnh")
+    assert "refused: The matter is outside the competence of this body" in desk.text
+    await desk.send(f"/reject {party} not_request")
     [notice] = await notices(app)
-    assert f"Phiếu đăng ký {code} của bạn không được tiếp nhận" in notice
+    assert f"Phiếu đăng ký {state} của bạn không được tiếp nhận" in notice
     assert "không thuộc thẩm quyền" in notice
-    assert "Luật Tiếp công dân" in notice
+    assert "Luật Tiếp công dân, Điều 8 và Điều 28" in notice
     assert "Sở Tài nguyên và Môi trường tỉnh" in notice
+    # At a Party committee's session the basis is Regulation 11, not the Law.
+    [party_notice] = await notices(app, "1002")
+    assert "Quy định 11-QĐi/TW" in party_notice
+    code = state
     stored = await row(app, code)
     assert (stored.status, stored.rejection_reason, stored.guided_to) == (
         "rejected",
@@ -276,13 +283,29 @@ async def test_needinfo_pauses_the_clock_and_the_answer_resumes_it(
     assert "Có, sổ đỏ cấp năm 2010." in desk.text
 
 
-async def test_delegate_names_who_receives_and_a_unit_can_forbid_it(
+async def test_delegate_names_who_receives_where_the_unit_allows_it(app: App) -> None:
+    """By default a Party committee allows it, a people's committee does not (the amended
+    Law on Citizen Reception gives the head of a state body no power to delegate)."""
+    party = await submitted(app, leader_code="bt-tinh")
+    state = await submitted(app, user_id="1002", leader_code="ct-tinh")
+    desk = await officer(app)
+    await desk.send(f"/delegate {party} Phó Bí thư Trần Văn Bảo")
+    assert "will receive the citizen in place of Nguyễn Văn Minh" in desk.text
+    [notice] = await notices(app)
+    assert "Phó Bí thư Trần Văn Bảo will receive you in place of Nguyễn Văn Minh" in notice
+    await desk.send(f"/delegate {state} Phó Chủ tịch Lê Văn Cường")
+    assert "does not allow another official to receive" in desk.text
+    assert (await row(app, state)).host_name == ""
+
+
+async def test_the_configuration_decides_delegation_for_each_unit(
     database_url: str, clock: FixedClock
 ) -> None:
-    application = build(
-        config_for(database_url, triage={"delegation_forbidden_units": ["demo-ubnd-tinh"]}),
-        clock,
-    )
+    triage_config = {
+        "delegation_forbidden_units": ["demo-tinh-uy"],
+        "delegation_allowed_units": ["demo-ubnd-tinh"],
+    }
+    application = build(config_for(database_url, triage=triage_config), clock)
     try:
         await fresh_schema(application.engine)
         async with application.store.transaction() as repo:
@@ -292,12 +315,9 @@ async def test_delegate_names_who_receives_and_a_unit_can_forbid_it(
         state = await submitted(application, user_id="1002", leader_code="ct-tinh")
         desk = await officer(application)
         await desk.send(f"/delegate {party} Phó Bí thư Trần Văn Bảo")
-        assert "will receive the citizen in place of Nguyễn Văn Minh" in desk.text
-        [notice] = await notices(application)
-        assert "held by Phó Bí thư Trần Văn Bảo, in place of Nguyễn Văn Minh" in notice
-        await desk.send(f"/delegate {state} Phó Chủ tịch Lê Văn Cường")
         assert "does not allow another official to receive" in desk.text
-        assert (await row(application, state)).host_name == ""
+        await desk.send(f"/delegate {state} Phó Chủ tịch Lê Văn Cường")
+        assert "will receive the citizen in place of Trần Thị Lan" in desk.text
     finally:
         await application.close()
 
@@ -334,7 +354,7 @@ async def test_attendance_outcome_and_conclusion_after_the_session(
     desk = await officer(app)
     await desk.send(f"/approve {code}")
     await desk.send(f"/attended {code}")
-    assert "has not started yet" in desk.text
+    assert "has not come yet" in desk.text
     clock.set(clock.now() + timedelta(days=15, hours=2))  # Tue 15 Dec, 11:00
     await desk.send(f"/attended {code}")
     assert "reception recorded" in desk.text
@@ -658,3 +678,185 @@ async def test_the_citizens_status_page_shows_the_decision(app: App) -> None:
     await person.send(f"/status {refused}")
     assert "Reason: The matter is outside the competence of this body" in person.text
     assert "Please take your matter to the competent body: Thanh tra tỉnh." in person.text
+
+
+# --- what the review of this feature found ---------------------------------------------------
+
+
+async def test_a_scoped_admin_grants_no_more_than_they_hold(app: App) -> None:
+    admin = await officer(app, "admin")
+    await admin.send("/officer add console:adm-xa admin demo-ubnd-xa Quản Trị Xã")
+    scoped = await officer(app, "adm-xa")
+    await scoped.send("/officer add console:adm-xa admin * confidential Quản Trị Xã")
+    assert "You cannot change your own rights" in scoped.text
+    await scoped.send("/officer add console:friend officer * Bạn Bè")
+    assert "only grant units within your own units" in scoped.text
+    await scoped.send("/officer add console:friend officer demo-ubnd-xa confidential Bạn Bè")
+    assert "Only an admin with the confidential permission" in scoped.text
+    await scoped.send("/officer add console:friend officer demo-ubnd-xa Bạn Bè")
+    assert "is now officer for demo-ubnd-xa" in scoped.text
+    await scoped.send("/officer remove console:supervisor")
+    assert "defined in the configuration file" in scoped.text
+
+
+async def test_reassign_respects_the_supervisors_units(app: App) -> None:
+    admin = await officer(app, "admin")
+    await admin.send("/officer add console:sup-xa supervisor demo-ubnd-xa Giám Sát Xã")
+    code = await submitted(app, leader_code="ct-xa")
+    supervisor = await officer(app, "sup-xa")
+    await supervisor.send(f"/reassign {code} bt-tinh")
+    assert "outside your units" in supervisor.text
+    assert (await row(app, code)).leader_id == (await leader(app, "ct-xa")).id
+
+
+async def test_concurrent_reassignments_never_overfill_the_target(
+    app: App, clock: FixedClock
+) -> None:
+    target = await leader(app, "ct-tinh")
+    async with app.store.transaction() as repo:
+        first = (
+            await repo.sessions_between(
+                clock.now(), clock.now() + timedelta(days=60), leader_id=target.id
+            )
+        )[0]
+    for n in range(first.capacity - 1):
+        await submitted(app, user_id=f"fill{n}", leader_code="ct-tinh")
+    movers = [await submitted(app, user_id=f"m{n}", leader_code="bt-tinh") for n in range(3)]
+    bosses = [await officer(app, name) for name in ("supervisor", "admin", "supervisor")]
+    await asyncio.gather(
+        *(
+            boss.send(f"/reassign {code} ct-tinh {first.id}")
+            for boss, code in zip(bosses, movers, strict=True)
+        )
+    )
+    async with app.store.transaction() as repo:
+        after = await repo.session(first.id)
+    assert after is not None and after.taken == after.capacity
+    moved = [code for code in movers if (await row(app, code)).session_id == first.id]
+    assert len(moved) == 1
+
+
+async def test_duplicates_never_point_at_each_other_or_at_a_closed_registration(
+    app: App,
+) -> None:
+    first, second, third = [await submitted(app) for _ in range(3)]
+    desk = await officer(app)
+    await desk.send(f"/duplicate {second} {first}")
+    await desk.send(f"/duplicate {first} {second}")
+    assert f"{second} cannot take this matter" in desk.text
+    await desk.send(f"/reject {third} not_request")
+    fourth = await submitted(app, user_id="1002")
+    await desk.send(f"/duplicate {fourth} {third}")
+    assert f"{third} cannot take this matter" in desk.text
+    assert (await row(app, first)).status == "submitted"
+
+
+async def test_a_stale_answer_button_never_arms_another_registration(app: App) -> None:
+    first = await submitted(app)
+    second = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/needinfo {first} Câu hỏi một?")
+    await desk.send(f"/needinfo {second} Câu hỏi hai?")
+    person = Chat(app.dialogue, user_id="1001")
+    await person.press(f"st:a:{second}")
+    await person.send("Trả lời cho phiếu thứ hai.")
+    await person.press(f"st:a:{first}")  # armed for the first one...
+    await person.press(f"st:a:{second}")  # ...then an old button of the answered second one
+    await person.send("Ghi chú bất kỳ")
+    assert (await row(app, first)).status == "needs_info"
+
+
+async def test_odd_input_is_answered_not_crashed_on(app: App) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    for command in (
+        f"/approve {code} ²",
+        f"/approve {code} 99999999999999999999",
+        f"/view {code} " + "x" * 150,
+        "/view " + "y" * 150,
+        f"/transfer {code} Thanh tra ; " + "9" * 80,
+        f"/delegate {code} " + "Ông " * 80,
+        f"/needinfo {code} " + "hỏi " * 600,
+    ):
+        await desk.send(command)
+        assert "something went wrong" not in desk.text, command
+    await desk.send(f"/reject {code}\nnot_request")
+    assert "refused" in desk.text
+    stranger = await citizen(app, "2002")
+    await stranger.send("/approve " + "z" * 300)
+    assert "I do not know the command /approve" in stranger.text
+
+
+async def test_decided_registrations_are_not_flagged_overdue(app: App, clock: FixedClock) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/reject {code} not_request")
+    clock.set(clock.now() + timedelta(days=30))
+    await desk.send("/queue all")
+    line = next(line for line in desk.text.splitlines() if code in line)
+    assert "overdue" not in line and "Not accepted" in line
+
+
+async def test_an_officer_command_from_a_citizen_pauses_the_wizard_like_any_unknown_one(
+    app: App,
+) -> None:
+    person = await citizen(app)
+    await person.send("/register")
+    await person.press("reg:consent:yes")
+    await person.send("/approve")
+    officer_like = person.text
+    await person.send("/register")
+    await person.send("/frobnicate")
+    assert officer_like.replace("/approve", "/frobnicate") == person.text
+
+
+async def test_no_show_waits_for_the_appointment_time(app: App, clock: FixedClock) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/approve {code} 10:30")
+    clock.set(datetime(2026, 12, 15, 9, 0, tzinfo=app.config.bot.zone))
+    await desk.send(f"/noshow {code}")
+    assert "has not come yet" in desk.text
+    clock.set(datetime(2026, 12, 15, 10, 45, tzinfo=app.config.bot.zone))
+    await desk.send(f"/noshow {code}")
+    assert "did not come" in desk.text
+
+
+async def test_denunciations_have_their_own_deadline_and_are_transferred_not_refused(
+    app: App,
+) -> None:
+    code = await submitted(app, kind="denunciation", leader_code="ct-tinh")
+    assert (await row(app, code)).due_date.isoformat() == "2026-12-09"  # 7 working days
+    desk = await officer(app)
+    await desk.send(f"/reject {code} outside Công an tỉnh")
+    assert "use /transfer" in desk.text
+    await desk.send(f"/transfer {code} Công an tỉnh 15/CV-TCD")
+    stored = await row(app, code)
+    assert (stored.referred_to, stored.letter_no) == ("Công an tỉnh", "15/CV-TCD")
+
+
+async def test_outcomes_name_the_body_or_explain(app: App, clock: FixedClock) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/approve {code}")
+    clock.set(clock.now() + timedelta(days=16))
+    await desk.send(f"/attended {code}")
+    await desk.send(f"/outcome {code} guided")
+    assert "Usage: /outcome" in desk.text
+    await desk.send(f"/outcome {code} guided Tòa án nhân dân khu vực 1 22/HD-TCD")
+    stored = await row(app, code)
+    assert (stored.outcome, stored.guided_to, stored.letter_no) == (
+        "guided",
+        "Tòa án nhân dân khu vực 1",
+        "22/HD-TCD",
+    )
+
+
+async def test_a_conclusion_deadline_cannot_be_in_the_past(app: App, clock: FixedClock) -> None:
+    code = await submitted(app)
+    desk = await officer(app)
+    await desk.send(f"/approve {code}")
+    clock.set(clock.now() + timedelta(days=16))
+    await desk.send(f"/attended {code}")
+    await desk.send(f"/conclusion {code} 01/12/2026 Phòng Tài nguyên ; Kiểm tra.")
+    assert "already past" in desk.text

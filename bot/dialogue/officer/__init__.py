@@ -21,14 +21,14 @@ async def handle(turn: Turn, name: str, argument: str) -> Replies | None:
     words = argument.split()
     target = words[0] if words else ""
     if place is None:
-        await record(turn, name, target, allowed=False, detail="not an officer")
+        await record(turn, None, name, target, allowed=False, detail="not an officer")
         return None
     try:
         reply, target = await _run(turn, place, name, argument, target)
     except Refusal as refusal:
-        await record(turn, name, target, allowed=False, detail=refusal.reason)
+        await record(turn, place, name, target, allowed=False, detail=refusal.reason)
         return [Reply(refusal.message)]
-    await record(turn, name, target, allowed=True, detail="ok")
+    await record(turn, place, name, target, allowed=True, detail="ok")
     return [reply]
 
 
@@ -43,8 +43,7 @@ async def _run(
         return await dossier.show(turn, place, argument), target
     if name == "officer":
         return await staff.run(turn, place, argument)
-    action, _handler = decisions.HANDLERS[name]
-    require_role(turn, place.officer, REQUIRED_ROLE[action])
+    require_role(turn, place.officer, REQUIRED_ROLE[decisions.DECISIONS[name].action])
     return await decisions.run(turn, place, name, argument)
 
 
@@ -56,6 +55,7 @@ async def queue_page(turn: Turn, page: int) -> Replies | None:
     stored = turn.state.data.get(queue.STATE_KEY)
     filters = stored if isinstance(stored, dict) else {}
     clean = {key: [str(v) for v in filters.get(key, [])] for key in ("statuses", "kinds", "units")}
+    await record(turn, place, "queue", f"page {page + 1}", allowed=True, detail="ok")
     return [await queue.show(turn, place, clean, max(page, 0))]
 
 

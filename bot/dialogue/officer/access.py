@@ -34,10 +34,22 @@ async def desk(turn: Turn) -> Desk | None:
     return Desk(officer, triage.unit_scope(officer, await turn.repo.units()))
 
 
-async def record(turn: Turn, action: str, target: str, allowed: bool, detail: str) -> None:
-    officer = await turn.repo.officer_for(turn.incoming.channel, turn.incoming.user_id)
-    actor = officer.actor if officer else f"{turn.incoming.channel}:{turn.incoming.user_id}"
-    await turn.repo.audit(AuditEntry(turn.now, actor, action, target, allowed, detail))
+TARGET_MAX = 100
+
+
+async def record(
+    turn: Turn, place: Desk | None, action: str, target: str, allowed: bool, detail: str
+) -> None:
+    """Write the attempt to the audit log: who, which command, on what, and how it ended
+    (never the free text of the command, which may hold personal data)."""
+    if place is not None:
+        actor = place.officer.actor
+    else:
+        actor = f"{turn.incoming.channel}:{turn.incoming.user_id}"
+    code = tickets.normalize(target)
+    await turn.repo.audit(
+        AuditEntry(turn.now, actor, action, (code or target)[:TARGET_MAX], allowed, detail)
+    )
 
 
 def require_role(turn: Turn, officer: Officer, role: OfficerRole) -> None:

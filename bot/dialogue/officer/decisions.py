@@ -1,29 +1,42 @@
 """Officer decisions on one registration: each command parses its arguments, checks the
-dossier, applies one transition of the triage table and tells the citizen."""
+dossier, applies one transition of the triage table and tells the citizen.
+
+``DECISIONS`` is the one table of these commands: action, usage, help text and handler.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from bot.core import registrations, triage
-from bot.core.i18n import Translator
-from bot.core.model import (
-    RegistrationStatus,
-    RegistrationView,
-    Reply,
-    SessionStatus,
-)
+from bot.core.i18n import N_, Translator
+from bot.core.model import RegistrationStatus, RegistrationView, Reply, SessionView
 from bot.core.triage import Action, Decision, OutcomeType, RefusalReason
 from bot.dialogue import notices
 from bot.dialogue.context import Turn
-from bot.dialogue.labels import OFFICER_EVENT_LABELS, STATUS_LABELS
+from bot.dialogue.labels import OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
 from bot.dialogue.officer.access import Desk, Refusal, code_of, registration_at
 
-_HOUR = re.compile(r"([01]?\d|2[0-3])[:hH]([0-5]\d)")
-_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_HOUR = re.compile(r"([01]?\d|2[0-3])[:hH]([0-5]\d)", re.ASCII)
+_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_SESSION = re.compile(r"#?(\d{1,9})", re.ASCII)
+# Official letter numbers: "123/UBND-TCD", "45/TB-UBND", "12/2026/QĐ-UBND".
+_LETTER = re.compile(r"\d+/[\w./-]+", re.UNICODE)
+
+NAME_MAX, BODY_MAX, LETTER_MAX, TEXT_MAX = 200, 300, 64, 2000
+OPEN_OR_DECIDED = frozenset(
+    {
+        RegistrationStatus.SUBMITTED,
+        RegistrationStatus.NEEDS_INFO,
+        RegistrationStatus.APPROVED,
+        RegistrationStatus.RESCHEDULED,
+        RegistrationStatus.ATTENDED,
+        RegistrationStatus.CLOSED,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,33 +51,64 @@ class Outcome:
 Handler = Callable[[Turn, Desk, RegistrationView, str], Awaitable[tuple[Decision, Outcome]]]
 
 
-def _split(text: str) -> tuple[str, str]:
-    """``"first ; second"`` → ("first", "second"); the part after ";" is optional."""
-    first, _sep, second = text.partition(";")
-    return first.strip(), second.strip()
+@dataclass(frozen=True, slots=True)
+class DecisionCommand:
+    action: Action
+    usage: str
+    what: str  # msgid
+    handler: Handler
 
 
-def _required(turn: Turn, value: str, usage: str) -> str:
+# --- argument helpers ------------------------------------------------------------------------
+
+
+def _usage(turn: Turn, usage: str) -> Refusal:
+    return Refusal(turn._("Usage: {usage}", usage=usage), "usage")
+
+
+def _text(turn: Turn, value: str, limit: int, usage: str) -> str:
+    """Free text an officer typed: required, and no longer than its column."""
+    value = " ".join(value.split())
     if not value:
-        raise Refusal(turn._("Usage: {usage}", usage=usage), "usage")
+        raise _usage(turn, usage)
+    if len(value) > limit:
+        raise Refusal(
+            turn._(
+                "This text is too long: at most {max} characters, it has {count}.",
+                max=limit,
+                count=len(value),
+            ),
+            "too_long",
+        )
     return value
+
+
+def _body_and_letter(text: str) -> tuple[str, str]:
+    """``"Thanh tra tỉnh ; 12/CV-UBND"`` or ``"Thanh tra tỉnh 12/CV-UBND"`` → body, letter."""
+    if ";" in text:
+        first, _sep, second = text.partition(";")
+        return first.strip(), second.strip()
+    words = text.split()
+    if len(words) > 1 and _LETTER.fullmatch(words[-1]):
+        return " ".join(words[:-1]), words[-1]
+    return text.strip(), ""
 
 
 # --- the commands ----------------------------------------------------------------------------
 
 
 async def _approve(
-    turn: Turn, place: Desk, registration: RegistrationView, rest: str
+    turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
-    usage = "/approve CODE [SESSION] [HH:MM]"
+    usage = DECISIONS["approve"].usage
     session_id, slot = registration.session_id, None
     for token in rest.split():
-        if token.lstrip("#").isdigit():
-            session_id = int(token.lstrip("#"))
-        elif match := _HOUR.fullmatch(token):
-            slot = time(int(match.group(1)), int(match.group(2)))
+        if number := _SESSION.fullmatch(token):
+            session_id = int(number.group(1))
+        elif hour := _HOUR.fullmatch(token):
+            slot = time(int(hour.group(1)), int(hour.group(2)))
         else:
-            raise Refusal(turn._("Usage: {usage}", usage=usage), "usage")
+            raise _usage(turn, usage)
     await turn.repo.lock_session(session_id)
     session = await turn.repo.session(session_id)
     if session is None or session.leader_id != registration.leader_id:
@@ -77,7 +121,7 @@ async def _approve(
             ),
             "bad_session",
         )
-    if session.status is not SessionStatus.PLANNED or session.starts_at <= turn.now:
+    if not triage.open_for_approval(session, turn.now):
         raise Refusal(
             turn._(
                 "Session #{session} is over or cancelled. {options}",
@@ -86,8 +130,7 @@ async def _approve(
             ),
             "bad_session",
         )
-    already_counted = session.id == registration.session_id
-    if session.taken - (1 if already_counted else 0) >= session.capacity:
+    if not triage.has_room_for(session, registration):
         raise Refusal(
             turn._(
                 "Session #{session} ({date}) is full: {taken} of {capacity} slots are taken. "
@@ -100,21 +143,18 @@ async def _approve(
             ),
             "full",
         )
-    when = session.starts_at
-    if slot is not None:
-        local = session.starts_at.astimezone(turn.settings.booking.zone)
-        when = datetime.combine(local.date(), slot, tzinfo=local.tzinfo)
-        if not session.starts_at <= when < session.ends_at:
-            raise Refusal(
-                turn._(
-                    "{time} is outside session #{session} ({start}–{end}).",
-                    time=slot.strftime("%H:%M"),
-                    session=session_id,
-                    start=turn.tr.hour(session.starts_at),
-                    end=turn.tr.hour(session.ends_at),
-                ),
-                "bad_time",
-            )
+    when = triage.appointment(session, slot, turn.settings.booking.zone)
+    if when is None:
+        raise Refusal(
+            turn._(
+                "{time} is outside session #{session} ({start}–{end}).",
+                time=slot.strftime("%H:%M") if slot else "",
+                session=session_id,
+                start=turn.tr.hour(session.starts_at),
+                end=turn.tr.hour(session.ends_at),
+            ),
+            "bad_time",
+        )
     decision = Decision(
         Action.APPROVE,
         changes={
@@ -131,9 +171,10 @@ async def _approve(
         session=session.id,
         when=turn.tr.when(when),
     )
+    appointment = when
 
     def notice(tr: Translator, after: RegistrationView) -> str:
-        return notices.approved(tr, after, session, when)
+        return notices.approved(tr, after, session, appointment)
 
     return decision, Outcome(reply, notice)
 
@@ -143,7 +184,9 @@ async def sessions_with_room(
 ) -> str:
     """The leader's coming sessions that still have room, to suggest instead of ``excluding``."""
     sessions = await turn.repo.sessions_between(
-        turn.now, turn.now + _horizon(turn), leader_id=registration.leader_id
+        turn.now,
+        turn.now + timedelta(days=turn.settings.booking.horizon_days),
+        leader_id=registration.leader_id,
     )
     lines = [
         turn._(
@@ -153,42 +196,42 @@ async def sessions_with_room(
             places=turn.n_("{n} slot left", "{n} slots left", s.remaining),
         )
         for s in sessions
-        if s.id != excluding and (s.remaining > 0 or s.id == registration.session_id)
+        if s.id != excluding and triage.has_room_for(s, registration)
     ][:5]
     if not lines:
         return turn._("{leader} has no other session with room.", leader=registration.leader_name)
     return turn._("Sessions with room: {sessions}.", sessions="; ".join(lines))
 
 
-def _horizon(turn: Turn) -> timedelta:
-    return timedelta(days=turn.settings.booking.horizon_days)
-
-
 async def _reject(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
     token, _sep, note = rest.strip().partition(" ")
-    codes = ", ".join(reason.value for reason in RefusalReason)
     try:
         reason = RefusalReason(token.lower())
     except ValueError as exc:
         raise Refusal(
             turn._(
                 "Usage: {usage}. REASON is one of: {codes}.",
-                usage="/reject CODE REASON [note]",
-                codes=codes,
+                usage=DECISIONS["reject"].usage,
+                codes=", ".join(reason.value for reason in RefusalReason),
             ),
             "usage",
         ) from exc
-    note = note.strip()
-    if reason.needs_body and not note:
+    if reason.needs_body and registration.confidential:
         raise Refusal(
             turn._(
-                "“outside” needs the competent body the citizen is guided to: "
-                "/reject CODE outside <body>."
+                "A denunciation outside your competence is transferred to the competent body "
+                "within 5 working days (Law on Denunciations, Art. 24): use /transfer {code} "
+                "BODY.",
+                code=registration.code,
             ),
-            "usage",
+            "denunciation_transfer",
         )
+    if reason.needs_body:
+        note = _text(turn, note, BODY_MAX, "/reject CODE outside BODY")
+    elif note:
+        note = _text(turn, note, TEXT_MAX, DECISIONS["reject"].usage)
     decision = Decision(
         Action.REJECT,
         note=note,
@@ -199,10 +242,21 @@ async def _reject(
         },
         data={"reason": reason.value},
     )
-    reply = turn._("{code} rejected ({reason}).", code=registration.code, reason=reason.value)
+    refusal = turn.services.content.refusal(turn.locale, reason.value)
+    reply = turn._(
+        "{code} refused: {reason}.",
+        code=registration.code,
+        reason=refusal.title if refusal else reason.value,
+    )
+    if reason is RefusalReason.REPEAT:
+        reply += "\n" + turn._(
+            "Issue the written refusal notice (Mẫu 01/TCD) within 3 working days."
+        )
 
     def notice(tr: Translator, after: RegistrationView) -> str:
-        return notices.rejected(turn, tr, after)
+        return notices.rejected(
+            tr, after, turn.services.content.refusal(tr.locale, after.rejection_reason)
+        )
 
     return decision, Outcome(reply, notice)
 
@@ -210,7 +264,7 @@ async def _reject(
 async def _need_info(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
-    question = _required(turn, rest.strip(), "/needinfo CODE question")
+    question = _text(turn, rest, TEXT_MAX, DECISIONS["needinfo"].usage)
     decision = Decision(
         Action.NEED_INFO,
         note=question,
@@ -230,12 +284,13 @@ async def _need_info(
 async def _delegate(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
-    official = _required(turn, rest.strip(), "/delegate CODE OFFICIAL")
+    official = _text(turn, rest, NAME_MAX, DECISIONS["delegate"].usage)
     if not registration.delegation_allowed:
         raise Refusal(
             turn._(
-                "{unit} does not allow another official to receive in the head's place (this "
-                "is set in the configuration: [triage] delegation_forbidden_units).",
+                "{unit} does not allow another official to receive in the head's place: the "
+                "amended Law on Citizen Reception gives heads of state bodies no power to "
+                "delegate reception, and the configuration ([triage]) decides for each unit.",
                 unit=registration.unit_name,
             ),
             "delegation_forbidden",
@@ -255,8 +310,11 @@ async def _delegate(
 async def _transfer(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
-    body, letter = _split(rest)
-    _required(turn, body, "/transfer CODE BODY [; letter no.]")
+    usage = DECISIONS["transfer"].usage
+    body, letter = _body_and_letter(rest)
+    body = _text(turn, body, BODY_MAX, usage)
+    if letter:
+        letter = _text(turn, letter, LETTER_MAX, usage)
     decision = Decision(
         Action.TRANSFER,
         changes={"referred_to": body, "letter_no": letter, "paused_since": None},
@@ -269,10 +327,24 @@ async def _transfer(
 async def _duplicate(
     turn: Turn, place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
-    other_code = code_of(turn, _required(turn, rest.strip(), "/duplicate CODE OTHER"))
+    words = rest.split()
+    if len(words) != 1:
+        raise _usage(turn, DECISIONS["duplicate"].usage)
+    other_code = code_of(turn, words[0])
     if other_code == registration.code:
         raise Refusal(turn._("A registration cannot duplicate itself."), "usage")
     other = await registration_at(turn, place, other_code, lock=False)
+    # The matter must stay with a registration someone handles: not a closed-off one, and
+    # never one that already points back here.
+    if other.status not in OPEN_OR_DECIDED or other.duplicate_of_code == registration.code:
+        raise Refusal(
+            turn._(
+                "{other} cannot take this matter: it is “{status}”.",
+                other=other.code,
+                status=turn._(STATUS_LABELS[other.status]),
+            ),
+            "bad_duplicate",
+        )
     decision = Decision(
         Action.DUPLICATE,
         changes={"duplicate_of_code": other.code, "paused_since": None},
@@ -288,30 +360,48 @@ async def _duplicate(
 
 
 async def _reassign(
-    turn: Turn, _place: Desk, registration: RegistrationView, rest: str
+    turn: Turn, place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
-    usage = "/reassign CODE LEADER [SESSION]"
-    tokens = rest.split()
-    if not tokens or len(tokens) > 2:
-        raise Refusal(turn._("Usage: {usage}", usage=usage), "usage")
-    leader = await turn.repo.leader_by_code(tokens[0])
+    usage = DECISIONS["reassign"].usage
+    words = rest.split()
+    if not words or len(words) > 2:
+        raise _usage(turn, usage)
+    leader = await turn.repo.leader_by_code(words[0])
     if leader is None or not leader.active:
         raise Refusal(
-            turn._("There is no leader with the code {leader}.", leader=tokens[0]), "not_found"
+            turn._("There is no leader with the code {leader}.", leader=words[0]), "not_found"
         )
+    if place.scope is not None and leader.unit_id not in place.scope:
+        raise Refusal(
+            turn._("{leader} works in a unit outside your units.", leader=leader.name),
+            "out_of_scope",
+        )
+    wanted: int | None = None
+    if len(words) == 2:
+        number = _SESSION.fullmatch(words[1])
+        if number is None:
+            raise _usage(turn, usage)
+        wanted = int(number.group(1))
     work = await turn.calendar()
     candidates = await registrations.open_sessions(
         turn.repo, turn.now, work, turn.settings.booking, leader.id
     )
-    if len(tokens) == 2:
-        wanted = tokens[1].lstrip("#")
-        candidates = [s for s in candidates if str(s.id) == wanted]
-    if not candidates:
+    session: SessionView | None = None
+    for candidate in candidates:
+        if wanted is not None and candidate.id != wanted:
+            continue
+        # Count again under the lock: another officer may be filling the same session.
+        await turn.repo.lock_session(candidate.id)
+        fresh = await turn.repo.session(candidate.id)
+        if fresh is not None and registrations.bookable(
+            fresh, turn.now, work, turn.settings.booking
+        ):
+            session = fresh
+            break
+    if session is None:
         raise Refusal(
             turn._("{leader} has no open session with room.", leader=leader.name), "full"
         )
-    session = candidates[0]
-    await turn.repo.lock_session(session.id)
     decision = Decision(
         Action.REASSIGN,
         changes={"leader_id": leader.id, "session_id": session.id, "host_name": ""},
@@ -323,73 +413,84 @@ async def _reassign(
         leader=leader.name,
         session=session.id,
     )
+    target = session
 
     def notice(tr: Translator, after: RegistrationView) -> str:
-        return notices.reassigned(tr, after, session)
+        return notices.reassigned(tr, after, target)
 
     return decision, Outcome(reply, notice)
 
 
-async def _attended(
-    turn: Turn, _place: Desk, registration: RegistrationView, rest: str
-) -> tuple[Decision, Outcome]:
-    _session_has_started(turn, registration)
-    reply = turn._("{code}: reception recorded.", code=registration.code)
-    return Decision(Action.ATTENDED, note=rest.strip()), Outcome(reply)
-
-
-async def _no_show(
-    turn: Turn, _place: Desk, registration: RegistrationView, rest: str
-) -> tuple[Decision, Outcome]:
-    _session_has_started(turn, registration)
-    reply = turn._("{code}: recorded that the citizen did not come.", code=registration.code)
-    return Decision(Action.NO_SHOW, note=rest.strip()), Outcome(reply, notices.no_show)
-
-
-def _session_has_started(turn: Turn, registration: RegistrationView) -> None:
-    if (
-        registration.status is RegistrationStatus.APPROVED
-        and turn.now < registration.session_starts_at
-    ):
+def _appointment_has_come(turn: Turn, registration: RegistrationView) -> None:
+    when = triage.appointment_of(registration, turn.settings.booking.zone)
+    if turn.now < when:
         raise Refusal(
             turn._(
-                "The session of {code} has not started yet ({when}).",
+                "The appointment of {code} has not come yet ({when}).",
                 code=registration.code,
-                when=turn.tr.when(registration.session_starts_at),
+                when=turn.tr.when(when),
             ),
             "too_early",
         )
 
 
+async def _attended(
+    turn: Turn, _place: Desk, registration: RegistrationView, rest: str
+) -> tuple[Decision, Outcome]:
+    _appointment_has_come(turn, registration)
+    note = _text(turn, rest, TEXT_MAX, "") if rest.strip() else ""
+    reply = turn._("{code}: reception recorded.", code=registration.code)
+    return Decision(Action.ATTENDED, note=note), Outcome(reply)
+
+
+async def _no_show(
+    turn: Turn, _place: Desk, registration: RegistrationView, rest: str
+) -> tuple[Decision, Outcome]:
+    _appointment_has_come(turn, registration)
+    note = _text(turn, rest, TEXT_MAX, "") if rest.strip() else ""
+    reply = turn._("{code}: recorded that the citizen did not come.", code=registration.code)
+    return Decision(Action.NO_SHOW, note=note), Outcome(reply, notices.no_show)
+
+
 async def _outcome(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
+    usage = DECISIONS["outcome"].usage
     token, _sep, remainder = rest.strip().partition(" ")
-    types = ", ".join(kind.value for kind in OutcomeType)
     try:
         kind = OutcomeType(token.lower())
     except ValueError as exc:
         raise Refusal(
             turn._(
                 "Usage: {usage}. TYPE is one of: {types}.",
-                usage="/outcome CODE TYPE [letter no. ;] note",
-                types=types,
+                usage=usage,
+                types=", ".join(kind.value for kind in OutcomeType),
             ),
             "usage",
         ) from exc
-    letter, note = _split(remainder) if ";" in remainder else ("", remainder.strip())
+    text, letter = _body_and_letter(remainder)
+    if kind.names_a_body:
+        text = _text(turn, text, BODY_MAX, usage)
+    elif kind.needs_explanation or text:
+        text = _text(turn, text, TEXT_MAX, usage)
+    if letter:
+        letter = _text(turn, letter, LETTER_MAX, usage)
+    changes: dict[str, object] = {
+        "outcome": kind.value,
+        "outcome_note": text,
+        "letter_no": letter or registration.letter_no,
+    }
+    if kind is OutcomeType.GUIDED:
+        changes["guided_to"] = text
+    if kind in {OutcomeType.TRANSFERRED, OutcomeType.ACCEPTED}:
+        changes["referred_to"] = text
     decision = Decision(
-        Action.OUTCOME,
-        note=note,
-        changes={
-            "outcome": kind.value,
-            "letter_no": letter or registration.letter_no,
-            "outcome_note": note,
-        },
-        data={"outcome": kind.value, "letter": letter},
+        Action.OUTCOME, note=text, changes=changes, data={"outcome": kind.value, "letter": letter}
     )
     reply = turn._(
-        "{code}: result recorded ({outcome}).", code=registration.code, outcome=kind.value
+        "{code}: result recorded ({outcome}).",
+        code=registration.code,
+        outcome=turn._(OUTCOME_NAMES[kind]),
     )
     return decision, Outcome(reply, notices.outcome)
 
@@ -397,25 +498,28 @@ async def _outcome(
 async def _conclusion(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
-    usage = "/conclusion CODE DD/MM/YYYY RESPONSIBLE UNIT ; conclusion"
-    head, text = _split(rest)
-    deadline_text, _sep, unit = head.partition(" ")
+    usage = DECISIONS["conclusion"].usage
+    head, _sep, text = rest.partition(";")
+    deadline_text, _sep, unit = head.strip().partition(" ")
     match = _DATE.fullmatch(deadline_text)
-    if match is None or not unit.strip() or not text:
-        raise Refusal(turn._("Usage: {usage}", usage=usage), "usage")
+    if match is None:
+        raise _usage(turn, usage)
     try:
         deadline = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
     except ValueError as exc:
-        raise Refusal(turn._("Usage: {usage}", usage=usage), "usage") from exc
+        raise _usage(turn, usage) from exc
+    if deadline < turn.today:
+        raise Refusal(
+            turn._("The deadline {date} is already past.", date=turn.tr.day(deadline)),
+            "past_deadline",
+        )
+    unit = _text(turn, unit, BODY_MAX, usage)
+    text = _text(turn, text, TEXT_MAX, usage)
     decision = Decision(
         Action.CONCLUSION,
         note=text,
-        changes={
-            "conclusion": text,
-            "conclusion_deadline": deadline,
-            "conclusion_unit": unit.strip(),
-        },
-        data={"deadline": deadline.isoformat(), "unit": unit.strip()},
+        changes={"conclusion": text, "conclusion_deadline": deadline, "conclusion_unit": unit},
+        data={"deadline": deadline.isoformat(), "unit": unit},
     )
     reply = turn._("{code}: the leader's conclusion is recorded.", code=registration.code)
     return decision, Outcome(reply, notices.conclusion)
@@ -424,50 +528,111 @@ async def _conclusion(
 async def _note(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
-    text = _required(turn, rest.strip(), "/note CODE text")
+    text = _text(turn, rest, TEXT_MAX, DECISIONS["note"].usage)
     reply = turn._("{code}: note added (never shown to the citizen).", code=registration.code)
     return Decision(Action.NOTE, note=text), Outcome(reply)
 
 
-HANDLERS: dict[str, tuple[Action, Handler]] = {
-    "approve": (Action.APPROVE, _approve),
-    "reject": (Action.REJECT, _reject),
-    "needinfo": (Action.NEED_INFO, _need_info),
-    "delegate": (Action.DELEGATE, _delegate),
-    "transfer": (Action.TRANSFER, _transfer),
-    "duplicate": (Action.DUPLICATE, _duplicate),
-    "reassign": (Action.REASSIGN, _reassign),
-    "attended": (Action.ATTENDED, _attended),
-    "noshow": (Action.NO_SHOW, _no_show),
-    "outcome": (Action.OUTCOME, _outcome),
-    "conclusion": (Action.CONCLUSION, _conclusion),
-    "note": (Action.NOTE, _note),
+DECISIONS: dict[str, DecisionCommand] = {
+    "approve": DecisionCommand(
+        Action.APPROVE,
+        "/approve CODE [SESSION] [HH:MM]",
+        N_(
+            "approve into the session asked for, or another session of the same leader, "
+            "optionally at a given time"
+        ),
+        _approve,
+    ),
+    "reject": DecisionCommand(
+        Action.REJECT,
+        "/reject CODE REASON [note]",
+        N_(
+            "refuse with a lawful reason: not_request, repeat, judgment, handled_elsewhere, "
+            "no_authority, outside (then name the competent body)"
+        ),
+        _reject,
+    ),
+    "needinfo": DecisionCommand(
+        Action.NEED_INFO,
+        "/needinfo CODE question",
+        N_("ask the citizen a question; the time limit pauses until they answer"),
+        _need_info,
+    ),
+    "delegate": DecisionCommand(
+        Action.DELEGATE,
+        "/delegate CODE OFFICIAL",
+        N_("another official receives in the head's place, where the unit allows it"),
+        _delegate,
+    ),
+    "transfer": DecisionCommand(
+        Action.TRANSFER,
+        "/transfer CODE BODY [letter no.]",
+        N_("refer the matter to the competent body (chuyển đơn)"),
+        _transfer,
+    ),
+    "duplicate": DecisionCommand(
+        Action.DUPLICATE,
+        "/duplicate CODE OTHER",
+        N_("join to an earlier registration on the same matter"),
+        _duplicate,
+    ),
+    "reassign": DecisionCommand(
+        Action.REASSIGN,
+        "/reassign CODE LEADER [SESSION]",
+        N_("pass a waiting registration to another leader"),
+        _reassign,
+    ),
+    "attended": DecisionCommand(
+        Action.ATTENDED, "/attended CODE", N_("the citizen was received"), _attended
+    ),
+    "noshow": DecisionCommand(
+        Action.NO_SHOW, "/noshow CODE", N_("the citizen did not come"), _no_show
+    ),
+    "outcome": DecisionCommand(
+        Action.OUTCOME,
+        "/outcome CODE TYPE [body or note] [letter no.]",
+        N_(
+            "how the reception ended: accepted, guided, transferred (each with the body), "
+            "answered, extended, refused, other (each with an explanation)"
+        ),
+        _outcome,
+    ),
+    "conclusion": DecisionCommand(
+        Action.CONCLUSION,
+        "/conclusion CODE DD/MM/YYYY RESPONSIBLE UNIT ; conclusion",
+        N_("the leader's conclusion, with its deadline and responsible unit"),
+        _conclusion,
+    ),
+    "note": DecisionCommand(
+        Action.NOTE, "/note CODE text", N_("an internal note, never shown to the citizen"), _note
+    ),
 }
 
 
 async def run(turn: Turn, place: Desk, name: str, argument: str) -> tuple[Reply, str]:
     """Carry out one decision command; return the officer's reply and the registration code."""
-    action, handler = HANDLERS[name]
-    code_text, _sep, rest = argument.strip().partition(" ")
-    if not code_text:
-        raise Refusal(turn._("Usage: {usage}", usage=USAGE[name]), "usage")
-    code = code_of(turn, code_text)
+    command = DECISIONS[name]
+    words = argument.split(maxsplit=1)
+    if not words:
+        raise _usage(turn, command.usage)
+    code = code_of(turn, words[0])
+    rest = words[1] if len(words) > 1 else ""
     registration = await registration_at(turn, place, code, lock=True)
-    if registration.status not in triage.allowed_from(action):
+    if registration.status not in triage.allowed_from(command.action):
         raise Refusal(await _wrong_state(turn, registration, name), "wrong_state")
-    decision, outcome = await handler(turn, place, registration, rest)
+    decision, outcome = await command.handler(turn, place, registration, rest)
     event_id = await triage.decide(
         turn.repo, registration, decision, place.officer.actor, turn.now
     )
-    if outcome.notice is not None:
-        after = await turn.repo.registration_by_code(code)
-        assert after is not None
-        tr = notices.translator_for(turn, after)
-        await notices.send(
-            turn, after, event_id, outcome.notice(tr, after), answer_button=outcome.answer_button
-        )
-        return Reply(outcome.reply + "\n" + turn._("The citizen has been told.")), code
-    return Reply(outcome.reply), code
+    if outcome.notice is None:
+        return Reply(outcome.reply), code
+    after = await turn.repo.registration_by_code(code)
+    assert after is not None
+    tr = notices.translator_for(turn, after)
+    await notices.send(
+        turn, after, event_id, outcome.notice(tr, after), answer_button=outcome.answer_button
+    )
+    return Reply(outcome.reply + "\n" + turn._("The citizen has been told.")), code
 
 
 async def _wrong_state(turn: Turn, registration: RegistrationView, name: str) -> str:
@@ -482,9 +647,8 @@ async def _wrong_state(turn: Turn, registration: RegistrationView, name: str) ->
     if events:
         last = events[-1]
         names = await turn.repo.actor_names({last.actor})
-        who = names.get(
-            last.actor, turn._("the citizen") if last.actor.startswith("citizen:") else last.actor
-        )
+        citizen = last.actor.startswith("citizen:")
+        who = names.get(last.actor, turn._("the citizen") if citizen else last.actor)
         label = OFFICER_EVENT_LABELS.get(last.event)
         text += " " + turn._(
             "Last decision: {event}, by {who}, {when}.",
@@ -493,19 +657,3 @@ async def _wrong_state(turn: Turn, registration: RegistrationView, name: str) ->
             when=turn.tr.when(last.at),
         )
     return text
-
-
-USAGE = {
-    "approve": "/approve CODE [SESSION] [HH:MM]",
-    "reject": "/reject CODE REASON [note]",
-    "needinfo": "/needinfo CODE question",
-    "delegate": "/delegate CODE OFFICIAL",
-    "transfer": "/transfer CODE BODY [; letter no.]",
-    "duplicate": "/duplicate CODE OTHER",
-    "reassign": "/reassign CODE LEADER [SESSION]",
-    "attended": "/attended CODE",
-    "noshow": "/noshow CODE",
-    "outcome": "/outcome CODE TYPE [letter no. ;] note",
-    "conclusion": "/conclusion CODE DD/MM/YYYY RESPONSIBLE UNIT ; conclusion",
-    "note": "/note CODE text",
-}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bot.core.i18n import N_
 from bot.core.model import OfficerRole, Reply
+from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue.context import Turn
 from bot.dialogue.officer import decisions, staff
 
-# command -> (usage, what it does, least role)
+# command -> (usage, what it does, least role); the decisions come from their own table.
 COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
     "queue": (
         "/queue [status] [unit] [kind]",
@@ -18,61 +19,10 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
         OfficerRole.OFFICER,
     ),
     "view": ("/view CODE", N_("the whole dossier and its history"), OfficerRole.OFFICER),
-    "approve": (
-        decisions.USAGE["approve"],
-        N_("approve into the session asked for, or another one of the same leader, at a time"),
-        OfficerRole.OFFICER,
-    ),
-    "reject": (
-        decisions.USAGE["reject"],
-        N_(
-            "refuse with a lawful reason: not_request, repeat, judgment, handled_elsewhere, "
-            "no_authority, outside (then name the competent body)"
-        ),
-        OfficerRole.OFFICER,
-    ),
-    "needinfo": (
-        decisions.USAGE["needinfo"],
-        N_("ask the citizen a question; the time limit pauses until they answer"),
-        OfficerRole.OFFICER,
-    ),
-    "delegate": (
-        decisions.USAGE["delegate"],
-        N_("another official receives in the head's place, where the unit allows it"),
-        OfficerRole.OFFICER,
-    ),
-    "transfer": (
-        decisions.USAGE["transfer"],
-        N_("refer the matter to the competent body"),
-        OfficerRole.OFFICER,
-    ),
-    "duplicate": (
-        decisions.USAGE["duplicate"],
-        N_("join to an earlier registration on the same matter"),
-        OfficerRole.OFFICER,
-    ),
-    "attended": (decisions.USAGE["attended"], N_("the citizen was received"), OfficerRole.OFFICER),
-    "noshow": (decisions.USAGE["noshow"], N_("the citizen did not come"), OfficerRole.OFFICER),
-    "outcome": (
-        decisions.USAGE["outcome"],
-        N_("how the reception ended: accepted, guided, transferred, answered, refused, other"),
-        OfficerRole.OFFICER,
-    ),
-    "conclusion": (
-        decisions.USAGE["conclusion"],
-        N_("the leader's conclusion, with its deadline and responsible unit"),
-        OfficerRole.OFFICER,
-    ),
-    "note": (
-        decisions.USAGE["note"],
-        N_("an internal note, never shown to the citizen"),
-        OfficerRole.OFFICER,
-    ),
-    "reassign": (
-        decisions.USAGE["reassign"],
-        N_("pass a waiting registration to another leader"),
-        OfficerRole.SUPERVISOR,
-    ),
+    **{
+        name: (command.usage, command.what, REQUIRED_ROLE[command.action])
+        for name, command in decisions.DECISIONS.items()
+    },
     "officer": (
         " | ".join(staff.USAGE),
         N_("add, remove or list officers (roles: officer, supervisor, admin)"),

@@ -6,7 +6,7 @@ from bot.core import triage
 from bot.core.model import Choice, RegistrationStatus, RegistrationView, Reply, RequestKind
 from bot.core.registrations import local_day
 from bot.dialogue.context import Turn
-from bot.dialogue.labels import KIND_LABELS
+from bot.dialogue.labels import KIND_LABELS, STATUS_LABELS
 from bot.dialogue.officer.access import Desk, Refusal
 
 OPEN = frozenset({RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO})
@@ -50,14 +50,12 @@ async def show(turn: Turn, place: Desk, filters: dict[str, list[str]], page: int
         if filters["statuses"]
         else OPEN
     )
-    kinds = frozenset(RequestKind(k) for k in filters["kinds"]) if filters["kinds"] else None
-    if not place.officer.may_see_confidential():
-        allowed_kinds = frozenset(RequestKind) - {RequestKind.DENUNCIATION}
-        kinds = allowed_kinds if kinds is None else kinds & allowed_kinds
+    wanted = frozenset(RequestKind(k) for k in filters["kinds"]) if filters["kinds"] else None
+    kinds = triage.visible_kinds(place.officer, wanted)
     size = turn.settings.queue_page_size
     items, total = await turn.repo.queue(statuses, kinds, scope, size, page * size)
     hidden = 0
-    if not place.officer.may_see_confidential():
+    if kinds != wanted and (wanted is None or RequestKind.DENUNCIATION in wanted):
         _, hidden = await turn.repo.queue(
             statuses, frozenset({RequestKind.DENUNCIATION}), scope, 1, 0
         )
@@ -98,7 +96,11 @@ async def show(turn: Turn, place: Desk, filters: dict[str, list[str]], page: int
 
 def _line(turn: Turn, item: RegistrationView, age: int, left: int) -> str:
     soon = turn.settings.due_soon_working_days
-    if item.status is RegistrationStatus.NEEDS_INFO:
+    if item.status not in OPEN:
+        # A decided registration has no deadline left to watch.
+        due = turn._(STATUS_LABELS[item.status])
+        flag = "✔"
+    elif item.status is RegistrationStatus.NEEDS_INFO:
         due = turn._("paused: waiting for the citizen")
         flag = "⏸"
     elif left < 0:

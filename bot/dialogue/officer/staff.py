@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bot.core import triage
 from bot.core.model import CONFIDENTIAL, Channel, OfficerRole, Reply
 from bot.dialogue.context import Turn
 from bot.dialogue.officer.access import ROLE_LABELS, Desk, Refusal, require_role
 
+NAME_MAX = 200
 USAGE = (
     "/officer add CHANNEL:USER_ID ROLE UNITS|* [confidential] NAME",
     "/officer remove CHANNEL:USER_ID",
@@ -19,9 +21,9 @@ async def run(turn: Turn, place: Desk, argument: str) -> tuple[Reply, str]:
     if verb == "list":
         return await _list(turn), ""
     if verb == "add":
-        return await _add(turn, rest)
+        return await _add(turn, place, rest)
     if verb == "remove":
-        return await _remove(turn, rest)
+        return await _remove(turn, place, rest)
     raise Refusal(turn._("Usage: {usage}", usage=" | ".join(USAGE)), "usage")
 
 
@@ -39,7 +41,30 @@ def _identity(turn: Turn, text: str) -> tuple[str, str]:
     return channel, user_id
 
 
-async def _add(turn: Turn, rest: str) -> tuple[Reply, str]:
+async def _within_own_rights(
+    turn: Turn,
+    place: Desk,
+    channel: str,
+    user_id: str,
+    units: tuple[str, ...],
+    permissions: frozenset[str],
+) -> None:
+    """An admin grants no more than they hold, and never to themselves."""
+    me = place.officer
+    if (channel, user_id) == (me.channel, me.user_id):
+        raise Refusal(turn._("You cannot change your own rights."), "self")
+    if CONFIDENTIAL in permissions and not me.may_see_confidential():
+        raise Refusal(
+            turn._("Only an admin with the confidential permission can grant it."), "escalation"
+        )
+    if place.scope is None:
+        return
+    granted = triage.units_below(units, await turn.repo.units()) if units else None
+    if granted is None or not granted <= place.scope:
+        raise Refusal(turn._("You can only grant units within your own units."), "escalation")
+
+
+async def _add(turn: Turn, place: Desk, rest: str) -> tuple[Reply, str]:
     tokens = rest.split()
     if len(tokens) < 4:
         raise Refusal(turn._("Usage: {usage}", usage=USAGE[0]), "usage")
@@ -67,11 +92,15 @@ async def _add(turn: Turn, rest: str) -> tuple[Reply, str]:
         name_tokens = name_tokens[1:]
     if not name_tokens:
         raise Refusal(turn._("Usage: {usage}", usage=USAGE[0]), "usage")
+    name = " ".join(name_tokens)
+    if len(name) > NAME_MAX:
+        raise Refusal(turn._("A name can be at most {max} characters.", max=NAME_MAX), "too_long")
+    await _within_own_rights(turn, place, channel, user_id, units, permissions)
     existing = await turn.repo.officer_for(channel, user_id)
     if existing is not None and existing.from_config:
         raise Refusal(_configured(turn, channel, user_id), "configured")
     officer = await turn.repo.save_officer(
-        channel, user_id, " ".join(name_tokens), role, units, permissions, turn.now
+        channel, user_id, name, role, units, permissions, turn.now
     )
     return (
         Reply(
@@ -101,7 +130,7 @@ def _configured(turn: Turn, channel: str, user_id: str) -> str:
     )
 
 
-async def _remove(turn: Turn, rest: str) -> tuple[Reply, str]:
+async def _remove(turn: Turn, place: Desk, rest: str) -> tuple[Reply, str]:
     channel, user_id = _identity(turn, rest.strip())
     existing = await turn.repo.officer_for(channel, user_id)
     if existing is None:
@@ -111,6 +140,7 @@ async def _remove(turn: Turn, rest: str) -> tuple[Reply, str]:
         )
     if existing.from_config:
         raise Refusal(_configured(turn, channel, user_id), "configured")
+    await _within_own_rights(turn, place, channel, user_id, existing.units, existing.permissions)
     await turn.repo.deactivate_officer(channel, user_id)
     return (
         Reply(
