@@ -12,7 +12,8 @@ from bot import app as application
 from bot import config as configuration
 from bot import scheduler
 from bot.demo import load_demo
-from handlers.console import ConsoleChannel
+from bot.outbox import Dispatcher
+from handlers.console import ConsoleChannel, ConsoleSender
 from storage import migrate
 
 log = logging.getLogger("tiepdan")
@@ -55,12 +56,26 @@ def parser() -> argparse.ArgumentParser:
 
 async def _console(app: application.App, user: str) -> None:
     await application.prepare(app)
-    ticks = scheduler.build(app)
+    dispatcher: Dispatcher | None = None
+
+    async def deliver() -> None:
+        if dispatcher is not None:
+            await dispatcher.tick()
+
+    channel = ConsoleChannel(
+        app.dialogue,
+        user,
+        sys.stdin,
+        sys.stdout,
+        interactive=sys.stdin.isatty(),
+        after_turn=deliver,
+    )
+    dispatcher = application.dispatcher(app, [ConsoleSender(channel)])
+    # What came in while this user was away (notices, reminders) is shown first.
+    await dispatcher.drain()
+    ticks = scheduler.build(app, dispatcher)
     ticks.start()
     try:
-        channel = ConsoleChannel(
-            app.dialogue, user, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()
-        )
         await channel.run()
     finally:
         ticks.shutdown(wait=False)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,8 +18,11 @@ from bot.core.i18n import Catalogs
 from bot.core.model import CalendarOverride
 from bot.core.ports import OfficerRecord
 from bot.core.registrations import BookingRules
+from bot.core.reminders import ReminderTimes
+from bot.core.sending import Sender
 from bot.core.workdays import WorkCalendar
 from bot.dialogue import Dialogue, DialogueSettings, PrivacySettings, Services
+from bot.outbox import Dispatcher
 from storage import migrate
 from storage.db import create_engine
 from storage.repositories import SqlStore
@@ -48,12 +55,26 @@ def dialogue_settings(config: Config) -> DialogueSettings:
         schedule_view_days=config.schedule.view_days,
         queue_page_size=config.triage.queue_page_size,
         calendar=calendar_overrides(config),
+        reminders=reminder_times(config),
         due_soon_working_days=config.triage.due_soon_working_days,
         privacy=PrivacySettings(
             controller=config.privacy.controller,
             contact=config.privacy.contact,
             retention_months=config.privacy.retention_months,
         ),
+    )
+
+
+def reminder_times(config: Config) -> ReminderTimes:
+    r = config.reminders
+    return ReminderTimes(
+        zone=config.bot.zone,
+        citizen_eve=time.fromisoformat(r.citizen_eve_time),
+        citizen_eve_working_days=r.citizen_eve_working_days,
+        citizen_morning=time.fromisoformat(r.citizen_morning_time),
+        leader_digest=time.fromisoformat(r.leader_digest_time),
+        leader_digest_working_days=r.leader_digest_working_days,
+        officer_digest=time.fromisoformat(r.officer_digest_time),
     )
 
 
@@ -86,6 +107,17 @@ def build(config: Config, clock: Clock | None = None) -> App:
         new_ticket_code=tickets.new_code,
     )
     return App(config, engine, store, services, Dialogue(services))
+
+
+def dispatcher(app: App, senders: Sequence[Sender]) -> Dispatcher:
+    """The outbox dispatcher of this process, sending through the given channels."""
+    return Dispatcher(
+        store=app.store,
+        senders={sender.channel: sender for sender in senders},
+        clock=app.services.clock,
+        owner=f"{socket.gethostname()}:{os.getpid()}",
+        max_attempts=app.config.reminders.max_attempts,
+    )
 
 
 async def prepare(app: App) -> None:

@@ -154,6 +154,24 @@ class TriageConfig(_Section):
     queue_page_size: Annotated[int, Field(ge=1, le=50)] = 10
 
 
+_HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class RemindersConfig(_Section):
+    # Local times (HH:MM) in [bot] timezone.
+    citizen_eve_time: Annotated[str, Field(pattern=_HH_MM)] = "08:00"
+    citizen_eve_working_days: Annotated[int, Field(ge=1, le=10)] = 1
+    citizen_morning_time: Annotated[str, Field(pattern=_HH_MM)] = "06:30"
+    leader_digest_time: Annotated[str, Field(pattern=_HH_MM)] = "15:00"
+    leader_digest_working_days: Annotated[int, Field(ge=1, le=10)] = 1
+    officer_digest_time: Annotated[str, Field(pattern=_HH_MM)] = "07:30"
+    # How often due messages are sent, and how often digests are prepared.
+    dispatch_every_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    plan_every_seconds: Annotated[int, Field(ge=10, le=3600)] = 60
+    # A message that keeps failing is given up after this many attempts.
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+
+
 class PrivacyConfig(_Section):
     controller: str = "Ban Tiếp công dân (đơn vị vận hành Tiếp Dân)"
     contact: str = "Trụ sở tiếp công dân của đơn vị vận hành"
@@ -171,6 +189,7 @@ class Config(_Section):
     schedule: ScheduleConfig = ScheduleConfig()
     calendar: CalendarConfig = CalendarConfig()
     triage: TriageConfig = TriageConfig()
+    reminders: RemindersConfig = RemindersConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     officers: tuple[OfficerConfig, ...] = ()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TextIO
 
 from bot.core.model import Channel, Choice, Incoming, Reply
@@ -57,13 +57,26 @@ class ConsoleChannel:
         stdout: TextIO,
         *,
         interactive: bool,
+        after_turn: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self._dialogue = dialogue
-        self._user_id = user_id
+        self.user_id = user_id
         self._stdin = stdin
         self._stdout = stdout
         self._interactive = interactive
         self._choices: list[Choice] = []
+        # Runs after each answer: the outbox, so messages for this user show up at once.
+        self._after_turn = after_turn
+        self._delivered = 0
+
+    def show(self, text: str, choices: tuple[Choice, ...]) -> str:
+        """Print a message that arrives on its own (a notice, a reminder); its buttons become
+        the numbered choices. Returns a message id for the outbox."""
+        output, self._choices = render([Reply(text, choices)])
+        self._stdout.write(f"📬 {output}\n\n")
+        self._stdout.flush()
+        self._delivered += 1
+        return f"console-{self._delivered}"
 
     async def run(self) -> None:
         if self._interactive:
@@ -86,11 +99,26 @@ class ConsoleChannel:
     async def _send(self, *, text: str | None, payload: str | None) -> None:
         incoming = Incoming(
             channel=Channel.CONSOLE.value,
-            user_id=self._user_id,
-            chat_id=self._user_id,
+            user_id=self.user_id,
+            chat_id=self.user_id,
             text=text,
             payload=payload,
         )
         output, self._choices = render(await self._dialogue.handle(incoming))
         self._stdout.write(output + "\n\n")
         self._stdout.flush()
+        if self._after_turn is not None:
+            await self._after_turn()
+
+
+class ConsoleSender:
+    """Delivers the outbox's messages for the console's one user into the terminal."""
+
+    channel = Channel.CONSOLE.value
+
+    def __init__(self, console: ConsoleChannel) -> None:
+        self._console = console
+        self.only_recipient: str | None = console.user_id
+
+    async def send(self, recipient: str, text: str, choices: tuple[Choice, ...]) -> str:
+        return self._console.show(text, choices)

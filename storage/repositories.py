@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -16,6 +16,7 @@ from bot.core.model import (
     SEAT_HOLDING_STATUSES,
     AuditEntry,
     CalendarOverride,
+    Choice,
     Citizen,
     DialogState,
     HolidayPolicy,
@@ -25,7 +26,9 @@ from bot.core.model import (
     NewSession,
     Officer,
     OfficerRole,
+    OutboxItem,
     OutboxMessage,
+    Recipient,
     Recurrence,
     RecurrenceKind,
     RegistrationEvent,
@@ -54,6 +57,7 @@ from storage.tables import (
     RegistrationRow,
     ScheduleRuleRow,
     SessionRow,
+    SubscriptionRow,
     UnitRow,
 )
 
@@ -122,6 +126,14 @@ class SqlRepository:
         if row.chat_id != chat_id:
             row.chat_id = chat_id
         return _citizen(row)
+
+    async def locale_of(self, channel: str, user_id: str) -> str | None:
+        found = await self._s.execute(
+            select(CitizenRow.locale).where(
+                CitizenRow.channel == channel, CitizenRow.channel_user_id == user_id
+            )
+        )
+        return found.scalar_one_or_none()
 
     async def set_citizen_locale(self, citizen_id: int, locale: str) -> None:
         await self._s.execute(
@@ -499,7 +511,9 @@ class SqlRepository:
         query = (
             self._registration_query()
             .where(*conditions)
-            .order_by(RegistrationRow.submitted_at, RegistrationRow.id)
+            .order_by(
+                RegistrationRow.priority.desc(), RegistrationRow.submitted_at, RegistrationRow.id
+            )
             .limit(limit)
             .offset(offset)
         )
@@ -653,6 +667,9 @@ class SqlRepository:
                     "attempts": 0,
                     "last_error": "",
                     "created_at": message.due_at,
+                    "purpose": message.purpose,
+                    "expires_at": message.expires_at,
+                    "guard": message.guard,
                 }
             ],
             ["idempotency_key"],
@@ -663,6 +680,234 @@ class SqlRepository:
         await self._s.execute(
             update(UnitRow).values(allow_delegation=UnitRow.code.in_(unit_codes))
         )
+
+    # --- the outbox, for the dispatcher ------------------------------------------------------
+
+    async def claim_outbox(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        targets: Sequence[tuple[str, str | None]],
+        limit: int,
+    ) -> list[OutboxItem]:
+        if not targets:
+            return []
+        wanted = or_(
+            *(
+                and_(OutboxRow.channel == channel, OutboxRow.recipient == recipient)
+                if recipient is not None
+                else OutboxRow.channel == channel
+                for channel, recipient in targets
+            )
+        )
+        due = and_(
+            OutboxRow.status == "pending",
+            OutboxRow.due_at <= now,
+            or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+        )
+        # A dispatcher that died mid-send leaves its rows "sending": they come back when the
+        # lease runs out (at-least-once; the provider gets no idempotency key to dedupe).
+        abandoned = and_(OutboxRow.status == "sending", OutboxRow.lease_until < now)
+        query = (
+            select(OutboxRow.id)
+            .where(wanted, or_(due, abandoned))
+            .order_by(OutboxRow.due_at, OutboxRow.id)
+            .limit(limit)
+        )
+        if self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await self._s.execute(query)).scalars())
+        if not ids:
+            return []
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids))
+            .values(status="sending", lease_owner=owner, lease_until=lease_until)
+        )
+        rows = await self._s.execute(
+            select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.due_at, OutboxRow.id)
+        )
+        return [_outbox_item(row) for row in rows.scalars()]
+
+    async def guard_holds(self, guard: dict[str, object]) -> bool:
+        registration_id = guard.get("registration")
+        if registration_id is not None:
+            row = await self._s.get(RegistrationRow, int(str(registration_id)))
+            statuses = guard.get("statuses")
+            if row is None or (isinstance(statuses, list) and row.status not in statuses):
+                return False
+            if "session" in guard and row.session_id != int(str(guard["session"])):
+                return False
+        session_id = guard.get("session")
+        if session_id is not None:
+            session = await self._s.get(SessionRow, int(str(session_id)))
+            if session is None or session.status != SessionStatus.PLANNED.value:
+                return False
+            starts_at = guard.get("starts_at")
+            if starts_at is not None and session.starts_at != datetime.fromisoformat(
+                str(starts_at)
+            ):
+                return False
+        return True
+
+    async def finish_outbox(
+        self,
+        item_id: int,
+        *,
+        status: str,
+        at: datetime,
+        attempted: bool,
+        provider_message_id: str | None = None,
+        error: str = "",
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status,
+            "lease_owner": None,
+            "lease_until": None,
+            "next_attempt_at": next_attempt_at,
+            "last_error": error[:2000],
+        }
+        if attempted:
+            values["attempts"] = OutboxRow.attempts + 1
+        if provider_message_id is not None:
+            values["provider_message_id"] = provider_message_id[:64]
+        if status == "sent":
+            values["sent_at"] = at
+        await self._s.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
+
+    async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None:
+        await self._s.execute(
+            update(CitizenRow)
+            .where(CitizenRow.channel == channel, CitizenRow.chat_id == chat_id)
+            .values(unreachable_at=at)
+        )
+
+    # --- schedule changes and subscriptions -------------------------------------------------
+
+    async def sessions_of_leader(
+        self, leader_id: int, start: datetime, end: datetime
+    ) -> list[SessionView]:
+        query = (
+            self._session_views()
+            .where(
+                SessionRow.leader_id == leader_id,
+                SessionRow.starts_at >= start,
+                SessionRow.starts_at < end,
+            )
+            .order_by(SessionRow.starts_at, SessionRow.id)
+        )
+        return [_session_view(*row) for row in (await self._s.execute(query)).all()]
+
+    async def add_session(self, session: NewSession, code: str | None, now: datetime) -> int:
+        row = None
+        if code is not None:
+            row = (
+                await self._s.execute(select(SessionRow).where(SessionRow.code == code))
+            ).scalar_one_or_none()
+        if row is None:
+            row = SessionRow(code=code, created_at=now, status=SessionStatus.PLANNED.value)
+            self._s.add(row)
+        row.leader_id, row.rule_id, row.nominal_date = (
+            session.leader_id,
+            None,
+            session.nominal_date,
+        )
+        row.starts_at, row.ends_at = session.starts_at, session.ends_at
+        row.location, row.capacity = session.location, session.capacity
+        if row.published_at is None:
+            row.published_at = session.published_at
+        row.note = row.note or ""
+        await self._s.flush()
+        return row.id
+
+    async def update_session(self, session_id: int, changes: dict[str, object]) -> None:
+        allowed = {"status", "starts_at", "ends_at", "location", "note", "published_at"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"a session change cannot set {sorted(unknown)}")
+        row = await self._s.get(SessionRow, session_id)
+        if row is None:
+            raise LookupError(f"session {session_id} does not exist")
+        for name, value in changes.items():
+            setattr(row, name, value)
+        await self._s.flush()
+
+    async def registrations_in_session(
+        self, session_id: int, statuses: frozenset[RegistrationStatus]
+    ) -> list[RegistrationView]:
+        query = (
+            self._registration_query()
+            .where(
+                RegistrationRow.session_id == session_id,
+                RegistrationRow.status.in_([s.value for s in statuses]),
+            )
+            .order_by(RegistrationRow.slot_time, RegistrationRow.submitted_at, RegistrationRow.id)
+        )
+        return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+    async def subscribe(self, citizen_id: int, unit_id: int, now: datetime) -> bool:
+        added = await self._insert_ignoring_conflicts(
+            SubscriptionRow,
+            [{"citizen_id": citizen_id, "unit_id": unit_id, "created_at": now}],
+            ["citizen_id", "unit_id"],
+        )
+        return added > 0
+
+    async def unsubscribe(self, citizen_id: int, unit_id: int) -> bool:
+        result = await self._s.execute(
+            delete(SubscriptionRow).where(
+                SubscriptionRow.citizen_id == citizen_id, SubscriptionRow.unit_id == unit_id
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def subscribed_units(self, citizen_id: int) -> frozenset[int]:
+        rows = await self._s.execute(
+            select(SubscriptionRow.unit_id).where(SubscriptionRow.citizen_id == citizen_id)
+        )
+        return frozenset(rows.scalars())
+
+    async def announcements(
+        self, since: datetime, now: datetime
+    ) -> list[tuple[SessionView, Citizen]]:
+        query = (
+            self._session_views()
+            .add_columns(CitizenRow)
+            .join(SubscriptionRow, SubscriptionRow.unit_id == LeaderRow.unit_id)
+            .join(CitizenRow, CitizenRow.id == SubscriptionRow.citizen_id)
+            .where(
+                SessionRow.published_at >= since,
+                SessionRow.published_at >= SubscriptionRow.created_at,
+                SessionRow.starts_at > now,
+                SessionRow.status == SessionStatus.PLANNED.value,
+                CitizenRow.unreachable_at.is_(None),
+            )
+            .order_by(SessionRow.starts_at, SessionRow.id, CitizenRow.id)
+        )
+        return [
+            (_session_view(session, leader, unit, taken), _citizen(citizen))
+            for session, leader, unit, taken, citizen in (await self._s.execute(query)).all()
+        ]
+
+    async def set_leader_recipients(
+        self, leader_id: int, contacts: tuple[Recipient, ...], assistants: tuple[Recipient, ...]
+    ) -> None:
+        row = await self._s.get(LeaderRow, leader_id)
+        if row is None:
+            raise LookupError(f"leader {leader_id} does not exist")
+        row.contacts = [_recipient_json(r) for r in contacts]
+        row.assistants = [_recipient_json(r) for r in assistants]
+        await self._s.flush()
+
+    async def save_calendar_override(self, override: CalendarOverride) -> None:
+        row = await self._s.get(CalendarOverrideRow, override.day)
+        if row is None:
+            row = CalendarOverrideRow(day=override.day)
+            self._s.add(row)
+        row.working, row.note = override.working, override.note
+        await self._s.flush()
 
 
 # --- rows to core values ---------------------------------------------------------------------
@@ -694,6 +939,43 @@ def _leader(row: LeaderRow) -> Leader:
         role=LeaderRole(row.role),
         locale=row.locale,
         active=row.active,
+        contacts=tuple(_recipient(item) for item in row.contacts or ()),
+        assistants=tuple(_recipient(item) for item in row.assistants or ()),
+    )
+
+
+def _recipient(item: dict[str, Any]) -> Recipient:
+    return Recipient(
+        channel=str(item["channel"]),
+        chat_id=str(item["chat_id"]),
+        locale=str(item.get("locale", "vi")),
+        confidential=bool(item.get("confidential", False)),
+    )
+
+
+def _recipient_json(recipient: Recipient) -> dict[str, Any]:
+    return {
+        "channel": recipient.channel,
+        "chat_id": recipient.chat_id,
+        "locale": recipient.locale,
+        "confidential": recipient.confidential,
+    }
+
+
+def _outbox_item(row: OutboxRow) -> OutboxItem:
+    payload = row.payload or {}
+    return OutboxItem(
+        id=row.id,
+        key=row.idempotency_key,
+        channel=row.channel,
+        recipient=row.recipient,
+        text=str(payload.get("text", "")),
+        choices=tuple(
+            Choice(str(c["label"]), str(c["payload"])) for c in payload.get("choices", ())
+        ),
+        attempts=row.attempts,
+        expires_at=row.expires_at,
+        guard=dict(row.guard) if row.guard else None,
     )
 
 
@@ -796,6 +1078,7 @@ def _registration(
         conclusion_unit=row.conclusion_unit,
         info_question=row.info_question,
         paused_since=row.paused_since,
+        priority=row.priority,
     )
 
 

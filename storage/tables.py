@@ -97,6 +97,8 @@ class LeaderRow(Base):
     locale: Mapped[str] = mapped_column(String(8), default="vi")
     # Where reminders go: [{"channel": "telegram", "chat_id": "..."}]
     contacts: Mapped[list[Any]] = mapped_column(default=list)
+    # Who gets copies: [{"channel": ..., "chat_id": ..., "locale": "vi", "confidential": false}]
+    assistants: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 
@@ -125,7 +127,10 @@ class ScheduleRuleRow(Base):
 
 class SessionRow(Base):
     __tablename__ = "sessions"
-    __table_args__ = (UniqueConstraint("rule_id", "nominal_date"),)
+    __table_args__ = (
+        UniqueConstraint("rule_id", "nominal_date"),
+        Index("uq_sessions_code", "code", unique=True),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     leader_id: Mapped[int] = mapped_column(Id, ForeignKey("leaders.id"), index=True)
     rule_id: Mapped[int | None] = mapped_column(Id, ForeignKey("schedule_rules.id"))
@@ -137,6 +142,19 @@ class SessionRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="planned")
     published_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    # The key of an ad-hoc session from a schedule file, so importing it again changes nothing.
+    code: Mapped[str | None] = mapped_column(String(64))
+
+
+class SubscriptionRow(Base):
+    """A citizen who wants to hear of each newly published session of a unit."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("citizen_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(Id, ForeignKey("citizens.id"))
+    unit_id: Mapped[int] = mapped_column(Id, ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime]
 
 
@@ -218,6 +236,8 @@ class RegistrationRow(Base):
     info_question: Mapped[str] = mapped_column(Text, default="")
     # While officers wait for the citizen's answer the working-day clock stands still.
     paused_since: Mapped[datetime | None]
+    # Back in the queue because the meeting fell through (session cancelled, cannot come).
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class RegistrationEventRow(Base):
@@ -306,3 +326,9 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # What the message is for ("notice", "reminder", "digest"...), for statistics.
+    purpose: Mapped[str] = mapped_column(String(32), default="notice")
+    # Past this instant the message is useless (a reminder after its meeting): expired.
+    expires_at: Mapped[datetime | None]
+    # What must still hold when it is sent, else it is expired (see Repository.guard_holds).
+    guard: Mapped[dict[str, Any] | None]

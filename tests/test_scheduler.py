@@ -33,5 +33,5 @@ async def test_the_job_adds_the_sessions_that_came_into_the_horizon(
     job = scheduler.build(app).get_job("materialise-sessions")
     assert job is not None
     clock.set(clock.now().replace(month=12, day=31))
-    await job.func(*job.args)
+    await job.func()
     assert await sessions() > before

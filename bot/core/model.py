@@ -98,8 +98,13 @@ SEAT_HOLDING_STATUSES = frozenset(
         RegistrationStatus.RESCHEDULED,
     }
 )
-# The citizen may withdraw as long as the registration holds a slot (and the session is ahead).
-WITHDRAWABLE_STATUSES = SEAT_HOLDING_STATUSES
+# Waiting for an officer's decision: new, asked for more, or back after the meeting fell
+# through (its session was cancelled, or the citizen cannot come).
+QUEUED_STATUSES = frozenset(
+    {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO, RegistrationStatus.CANCELLED}
+)
+# The citizen may withdraw while the registration is alive and its meeting still ahead.
+WITHDRAWABLE_STATUSES = SEAT_HOLDING_STATUSES | {RegistrationStatus.CANCELLED}
 
 
 class UnitKind(StrEnum):
@@ -154,6 +159,17 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class Recipient:
+    """A chat that receives a leader's reminders: the leader's own, or an assistant's."""
+
+    channel: str
+    chat_id: str
+    locale: str = "vi"
+    # An assistant sees denunciations' content only with this permission.
+    confidential: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Leader:
     id: int
     code: str
@@ -163,6 +179,8 @@ class Leader:
     role: LeaderRole
     locale: str = "vi"
     active: bool = True
+    contacts: tuple[Recipient, ...] = ()
+    assistants: tuple[Recipient, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +330,7 @@ class RegistrationView:
     conclusion_unit: str = ""
     info_question: str = ""
     paused_since: datetime | None = None
+    priority: bool = False
 
     @property
     def party_session(self) -> bool:
@@ -325,6 +344,8 @@ class RegistrationView:
 
     def withdrawable(self, now: datetime) -> bool:
         """A citizen may withdraw until their meeting starts, unless it was already decided."""
+        if self.status is RegistrationStatus.CANCELLED:
+            return True
         return self.status in WITHDRAWABLE_STATUSES and now < self.session_starts_at
 
 
@@ -397,6 +418,26 @@ class OutboxMessage:
     text: str
     due_at: datetime
     choices: tuple[Choice, ...] = ()
+    purpose: str = "notice"
+    expires_at: datetime | None = None
+    # Conditions still true when it is sent: {"registration": id, "statuses": [...],
+    # "session": id, "starts_at": iso}; otherwise it is expired unsent.
+    guard: dict[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A claimed outgoing message, ready to be sent."""
+
+    id: int
+    key: str
+    channel: str
+    recipient: str
+    text: str
+    choices: tuple[Choice, ...]
+    attempts: int
+    expires_at: datetime | None
+    guard: dict[str, object] | None
 
 
 @dataclass(frozen=True, slots=True)

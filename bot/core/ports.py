@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,9 @@ from bot.core.model import (
     NewSession,
     Officer,
     OfficerRole,
+    OutboxItem,
     OutboxMessage,
+    Recipient,
     RegistrationEvent,
     RegistrationStatus,
     RegistrationView,
@@ -44,6 +47,7 @@ class OfficerRecord:
 # Registration columns an officer's decision may set (Repository.record_decision).
 DECISION_COLUMNS = frozenset(
     {
+        "priority",
         "leader_id",
         "session_id",
         "slot_time",
@@ -76,6 +80,10 @@ class Repository(Protocol):
         ...
 
     async def set_citizen_locale(self, citizen_id: int, locale: str) -> None: ...
+
+    async def locale_of(self, channel: str, user_id: str) -> str | None:
+        """The language a chat identity chose, if it ever talked to the bot."""
+        ...
 
     async def load_dialog(self, citizen_id: int, now: datetime) -> DialogState:
         """Load the conversation state, locking it until the transaction ends."""
@@ -234,6 +242,74 @@ class Repository(Protocol):
     async def set_delegation_allowed(self, unit_codes: frozenset[str]) -> None:
         """Allow reception in the head's place for these units, forbid it for the others."""
         ...
+
+    # the outbox, for the dispatcher
+    async def claim_outbox(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        targets: Sequence[tuple[str, str | None]],
+        limit: int,
+    ) -> list[OutboxItem]:
+        """Take due messages for these (channel, recipient or any) targets: pending ones,
+        and those whose previous claim ran out of lease. Several dispatchers never take the
+        same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time)."""
+        ...
+
+    async def guard_holds(self, guard: dict[str, object]) -> bool: ...
+
+    async def finish_outbox(
+        self,
+        item_id: int,
+        *,
+        status: str,
+        at: datetime,
+        attempted: bool,
+        provider_message_id: str | None = None,
+        error: str = "",
+        next_attempt_at: datetime | None = None,
+    ) -> None: ...
+
+    async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None: ...
+
+    # schedule changes and subscriptions
+    async def sessions_of_leader(
+        self, leader_id: int, start: datetime, end: datetime
+    ) -> list[SessionView]:
+        """Every session of the leader starting in [start, end), published or not."""
+        ...
+
+    async def add_session(self, session: NewSession, code: str | None, now: datetime) -> int: ...
+
+    async def update_session(self, session_id: int, changes: dict[str, object]) -> None:
+        """Set columns of a session: status, starts_at, ends_at, location, note, published_at."""
+        ...
+
+    async def registrations_in_session(
+        self, session_id: int, statuses: frozenset[RegistrationStatus]
+    ) -> list[RegistrationView]: ...
+
+    async def subscribe(self, citizen_id: int, unit_id: int, now: datetime) -> bool:
+        """False when the citizen already follows the unit."""
+        ...
+
+    async def unsubscribe(self, citizen_id: int, unit_id: int) -> bool: ...
+
+    async def subscribed_units(self, citizen_id: int) -> frozenset[int]: ...
+
+    async def announcements(
+        self, since: datetime, now: datetime
+    ) -> list[tuple[SessionView, Citizen]]:
+        """Sessions published since ``since`` and still ahead, with each citizen following
+        their unit who subscribed before the session was published."""
+        ...
+
+    async def set_leader_recipients(
+        self, leader_id: int, contacts: tuple[Recipient, ...], assistants: tuple[Recipient, ...]
+    ) -> None: ...
+
+    async def save_calendar_override(self, override: CalendarOverride) -> None: ...
 
 
 class Store(Protocol):

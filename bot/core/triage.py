@@ -13,6 +13,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.core.model import (
+    QUEUED_STATUSES,
+    SEAT_HOLDING_STATUSES,
     WITHDRAWABLE_STATUSES,
     Officer,
     OfficerRole,
@@ -45,10 +47,16 @@ class Action(StrEnum):
     CONCLUSION = "conclusion"
     NOTE = "note"
     WITHDRAW = "withdraw"
+    # Schedule changes and the citizen's answers to them.
+    SESSION_CANCELLED = "session_cancelled"
+    SESSION_MOVED = "session_moved"
+    WILL_COME = "will_come"
+    CANNOT_COME = "cannot_come"
 
 
-_OPEN = frozenset({S.SUBMITTED, S.NEEDS_INFO})
+_OPEN = QUEUED_STATUSES
 _EVERY = frozenset(S)
+_BOOKED = frozenset({S.APPROVED, S.RESCHEDULED})
 
 # action -> (states it may start from, state it leads to; None keeps the state)
 TRANSITIONS: Mapping[Action, tuple[frozenset[RegistrationStatus], RegistrationStatus | None]] = {
@@ -56,7 +64,7 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[RegistrationStatus], RegistrationSt
     Action.REJECT: (_OPEN, S.REJECTED),
     Action.NEED_INFO: (_OPEN, S.NEEDS_INFO),
     Action.INFO_RECEIVED: (frozenset({S.NEEDS_INFO}), S.SUBMITTED),
-    Action.DELEGATE: (_OPEN | {S.APPROVED, S.RESCHEDULED}, None),
+    Action.DELEGATE: (_OPEN | _BOOKED, None),
     Action.TRANSFER: (_OPEN, S.REFERRED),
     Action.DUPLICATE: (_OPEN, S.DUPLICATE),
     Action.REASSIGN: (_OPEN, None),
@@ -66,13 +74,31 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[RegistrationStatus], RegistrationSt
     Action.CONCLUSION: (frozenset({S.ATTENDED, S.CLOSED}), None),
     Action.NOTE: (_EVERY, None),
     Action.WITHDRAW: (WITHDRAWABLE_STATUSES, S.WITHDRAWN),
+    # A cancelled session sends everyone in it back to the queue, first in line.
+    Action.SESSION_CANCELLED: (frozenset({S.SUBMITTED, S.NEEDS_INFO}) | _BOOKED, S.CANCELLED),
+    # A moved session asks every approved registrant to confirm the new time.
+    Action.SESSION_MOVED: (frozenset({S.APPROVED}), S.RESCHEDULED),
+    Action.WILL_COME: (_BOOKED, S.APPROVED),
+    Action.CANNOT_COME: (_BOOKED, S.CANCELLED),
 }
+
+# Actions that are not officer commands: the citizen's or the schedule's.
+NOT_COMMANDS = frozenset(
+    {
+        Action.WITHDRAW,
+        Action.INFO_RECEIVED,
+        Action.SESSION_CANCELLED,
+        Action.SESSION_MOVED,
+        Action.WILL_COME,
+        Action.CANNOT_COME,
+    }
+)
 
 # The least role that may take each officer action.
 REQUIRED_ROLE: Mapping[Action, OfficerRole] = {
     action: OfficerRole.SUPERVISOR if action is Action.REASSIGN else OfficerRole.OFFICER
     for action in Action
-    if action is not Action.WITHDRAW
+    if action not in NOT_COMMANDS
 }
 
 
@@ -197,12 +223,9 @@ def delegation_allowed(unit: Unit, forbidden: frozenset[str], allowed: frozenset
 
 def has_room_for(session: SessionView, registration: RegistrationView) -> bool:
     """Whether the registration fits: its own slot in its current session counts as free."""
-    already_there = session.id == registration.session_id and registration.status in {
-        RegistrationStatus.SUBMITTED,
-        RegistrationStatus.NEEDS_INFO,
-        RegistrationStatus.APPROVED,
-        RegistrationStatus.RESCHEDULED,
-    }
+    already_there = (
+        session.id == registration.session_id and registration.status in SEAT_HOLDING_STATUSES
+    )
     return session.taken - (1 if already_there else 0) < session.capacity
 
 

@@ -12,6 +12,7 @@ from bot.core.i18n import Catalogs, Translator
 from bot.core.model import CalendarOverride, Citizen, DialogState, Incoming, Reply
 from bot.core.ports import Repository, Store
 from bot.core.registrations import BookingRules, local_day
+from bot.core.reminders import ReminderTimes
 from bot.core.workdays import WorkCalendar
 
 
@@ -32,6 +33,11 @@ class DialogueSettings:
     due_soon_working_days: int
     # Days off and make-up working days from the configuration (the database may add more).
     calendar: tuple[CalendarOverride, ...] = ()
+    reminders: ReminderTimes | None = None
+
+    @property
+    def reminder_times(self) -> ReminderTimes:
+        return self.reminders or ReminderTimes(self.booking.zone)
 
 
 @dataclass(frozen=True, slots=True)

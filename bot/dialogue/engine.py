@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
 from bot.core.model import Incoming, Reply
-from bot.dialogue import menu, officer, registration, rules, schedule, status
+from bot.dialogue import attendance, menu, officer, registration, rules, schedule, status
 from bot.dialogue.context import Replies, Services, Turn
 
 log = logging.getLogger(__name__)
@@ -262,6 +262,8 @@ async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
         return rules.show_topic(turn, rest)
     if namespace == "s" and _NUMBER.fullmatch(rest):
         return await schedule.for_unit(turn, int(rest))
+    if namespace in {"sub", "unsub"} and _NUMBER.fullmatch(rest):
+        return await schedule.follow(turn, int(rest), namespace == "sub")
     if namespace == "rs" and _NUMBER.fullmatch(rest):
         return await registration.start(turn, int(rest))
     if namespace == "l":
@@ -273,6 +275,10 @@ async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
         page = await officer.queue_page(turn, int(rest))
         if page is not None:
             return page
+    if namespace == "rc":
+        answer, _sep, code = rest.partition(":")
+        if answer in {"yes", "no"}:
+            return await attendance.answer(turn, answer == "yes", code)
     if namespace == "st":
         action, _sep, code = rest.partition(":")
         if action == "a":

@@ -37,8 +37,8 @@ STATUS_LABELS: dict[RegistrationStatus, str] = {
     RegistrationStatus.DUPLICATE: N_("Merged with an earlier registration"),
     RegistrationStatus.ATTENDED: N_("Received by the leader"),
     RegistrationStatus.NO_SHOW: N_("Did not attend"),
-    RegistrationStatus.CANCELLED: N_("Cancelled"),
-    RegistrationStatus.RESCHEDULED: N_("Session changed"),
+    RegistrationStatus.CANCELLED: N_("Meeting cancelled: the officers will offer another session"),
+    RegistrationStatus.RESCHEDULED: N_("Session moved: please confirm the new time"),
     RegistrationStatus.CLOSED: N_("Closed"),
     RegistrationStatus.WITHDRAWN: N_("Withdrawn by you"),
 }
@@ -60,6 +60,10 @@ EVENT_LABELS: dict[str, str] = {
     "outcome": N_("Result of the meeting recorded"),
     "conclusion": N_("The leader's conclusion recorded"),
     "note": N_("Internal note"),
+    "session_cancelled": N_("The session was cancelled"),
+    "session_moved": N_("The session was moved"),
+    "will_come": N_("You confirmed you will come"),
+    "cannot_come": N_("You said you cannot come"),
 }
 
 # The same events as officers read them in a dossier.
@@ -79,6 +83,10 @@ OFFICER_EVENT_LABELS: dict[str, str] = {
     "outcome": N_("result recorded"),
     "conclusion": N_("conclusion recorded"),
     "note": N_("internal note"),
+    "session_cancelled": N_("session cancelled"),
+    "session_moved": N_("session moved"),
+    "will_come": N_("the citizen confirmed"),
+    "cannot_come": N_("the citizen cannot come"),
 }
 
 # Outcome types as officers name them (the citizen's notice words them for the citizen).

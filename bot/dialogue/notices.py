@@ -14,6 +14,7 @@ from bot.core.i18n import Translator
 from bot.core.model import Choice, OutboxMessage, RegistrationView, SessionView
 from bot.dialogue.context import Turn
 from bot.dialogue.labels import OUTCOME_LABELS
+from bot.dialogue.reminders import attendance_choices
 
 
 def _signature(tr: Translator, code: str) -> tuple[Choice, ...]:
@@ -189,6 +190,67 @@ def conclusion(tr: Translator, registration: RegistrationView) -> str:
     return "\n\n".join(lines)
 
 
+def session_cancelled(tr: Translator, registration: RegistrationView, reason: str) -> str:
+    lines = [
+        tr._(
+            "The session of {date} for your registration {code} is cancelled.",
+            date=tr.when(registration.session_starts_at),
+            code=registration.code,
+        )
+    ]
+    if reason:
+        lines.append(tr._("Reason: {reason}", reason=reason))
+    lines.append(
+        tr._(
+            "Your registration goes back to the officers, first in line, and they will offer "
+            "you another session. You do not need to register again."
+        )
+    )
+    return "\n\n".join(lines)
+
+
+def session_moved(tr: Translator, registration: RegistrationView, session: SessionView) -> str:
+    return "\n\n".join(
+        (
+            tr._(
+                "The session for your registration {code} has moved: it now takes place on "
+                "{date} at {time}, at {place}.",
+                code=registration.code,
+                date=tr.day_of(session.starts_at),
+                time=tr.hour(session.starts_at),
+                place=session.location,
+            ),
+            tr._("Can you come at the new time? Please answer with one tap."),
+        )
+    )
+
+
+def session_moved_waiting(
+    tr: Translator, registration: RegistrationView, session: SessionView
+) -> str:
+    return tr._(
+        "The session you asked for with registration {code} has moved to {date} at {time}, at "
+        "{place}. The officers are still reviewing your registration.",
+        code=registration.code,
+        date=tr.day_of(session.starts_at),
+        time=tr.hour(session.starts_at),
+        place=session.location,
+    )
+
+
+def announcement(tr: Translator, session: SessionView) -> str:
+    return tr._(
+        "📅 New reception session: {leader}, {title}, on {date} at {time}, at {place} "
+        "({unit}). To register, send /register.",
+        leader=session.leader_name,
+        title=session.leader_title,
+        date=tr.day_of(session.starts_at),
+        time=tr.hour(session.starts_at),
+        place=session.location,
+        unit=session.unit_name,
+    )
+
+
 async def send(
     turn: Turn,
     registration: RegistrationView,
@@ -196,12 +258,15 @@ async def send(
     text: str,
     *,
     answer_button: bool = False,
+    attendance_buttons: bool = False,
 ) -> None:
     """Queue ``text`` for the registration's citizen, once per decision."""
     tr = turn.services.catalogs.get(registration.citizen_locale)
     choices = _signature(tr, registration.code)
     if answer_button:
         choices = (Choice(tr._("✍️ Answer"), f"st:a:{registration.code}"), *choices)
+    if attendance_buttons:
+        choices = (*attendance_choices(tr, registration.code), *choices)
     await turn.repo.enqueue(
         OutboxMessage(
             idempotency_key=f"registration:{registration.id}:event:{event_id}",

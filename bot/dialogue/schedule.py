@@ -14,6 +14,7 @@ from bot.dialogue.context import Replies, Turn
 # hundreds of communes does not answer with a wall of text.
 MAX_LISTED = 12
 MAX_UNIT_CHOICES = 20
+MAX_FOLLOW_CHOICES = 6
 
 
 def places_left(turn: Turn, session: SessionView, *, open_for_booking: bool = True) -> str:
@@ -143,9 +144,34 @@ async def _sessions_reply(turn: Turn, sessions: list[SessionView], days: int) ->
     for session in sessions_by_host(sessions):
         if session.id in open_ids:
             leaders.setdefault(session.leader_id, session.leader_name)
-    choices = tuple(
+    choices = [
         Choice(turn._("📝 Register with {name}", name=name), f"rs:{leader_id}")
         for leader_id, name in leaders.items()
-    )
+    ]
+    followed = await turn.repo.subscribed_units(turn.citizen.id)
+    units: dict[int, str] = {}
+    for session in sessions_by_host(sessions):
+        units.setdefault(session.unit_id, session.unit_name)
+    for unit_id, name in list(units.items())[:MAX_FOLLOW_CHOICES]:
+        if unit_id in followed:
+            choices.append(
+                Choice(turn._("🔕 Stop following {unit}", unit=name), f"unsub:{unit_id}")
+            )
+        else:
+            choices.append(Choice(turn._("🔔 Follow {unit}", unit=name), f"sub:{unit_id}"))
     text = f"{header}\n\n{_listing(turn, sessions, open_ids)}\n\n{footer}"
     return [Reply(text, (*choices, Choice(turn._("🏠 Main menu"), "m:menu")))]
+
+
+async def follow(turn: Turn, unit_id: int, following: bool) -> Replies:
+    """Start or stop telling the citizen of each session newly published for a unit."""
+    unit = next((u for u in await turn.repo.units() if u.id == unit_id), None)
+    if unit is None:
+        return await overview(turn)
+    if following:
+        await turn.repo.subscribe(turn.citizen.id, unit_id, turn.now)
+        text = turn._("You will be told of each new reception session of {unit}.", unit=unit.name)
+    else:
+        await turn.repo.unsubscribe(turn.citizen.id, unit_id)
+        text = turn._("You will no longer be told of new sessions of {unit}.", unit=unit.name)
+    return [Reply(text, (Choice(turn._("🏠 Main menu"), "m:menu"),))]

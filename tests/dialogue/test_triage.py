@@ -46,9 +46,12 @@ async def submitted(
 
 
 async def notices(app: App, chat_id: str = "1001") -> list[str]:
+    """The decision notices queued for a citizen (reminders aside)."""
     async with app.engine.connect() as connection:
         rows = await connection.execute(
-            select(OutboxRow.payload).where(OutboxRow.recipient == chat_id).order_by(OutboxRow.id)
+            select(OutboxRow.payload)
+            .where(OutboxRow.recipient == chat_id, OutboxRow.purpose == "notice")
+            .order_by(OutboxRow.id)
         )
         return [str(payload["text"]) for payload in rows.scalars()]
 

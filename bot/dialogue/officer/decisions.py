@@ -15,7 +15,7 @@ from bot.core import registrations, triage
 from bot.core.i18n import N_, Translator
 from bot.core.model import RegistrationStatus, RegistrationView, Reply, SessionView
 from bot.core.triage import Action, Decision, OutcomeType, RefusalReason
-from bot.dialogue import notices
+from bot.dialogue import notices, reminders
 from bot.dialogue.context import Turn
 from bot.dialogue.labels import OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
 from bot.dialogue.officer.access import Desk, Refusal, code_of, registration_at
@@ -46,6 +46,8 @@ class Outcome:
     reply: str
     notice: Callable[[Translator, RegistrationView], str] | None = None
     answer_button: bool = False
+    # What else follows from the decision, once recorded (the approval's reminders).
+    then: Callable[[RegistrationView], Awaitable[object]] | None = None
 
 
 Handler = Callable[[Turn, Desk, RegistrationView, str], Awaitable[tuple[Decision, Outcome]]]
@@ -176,7 +178,12 @@ async def _approve(
     def notice(tr: Translator, after: RegistrationView) -> str:
         return notices.approved(tr, after, session, appointment)
 
-    return decision, Outcome(reply, notice)
+    async def remind(after: RegistrationView) -> object:
+        return await reminders.queue_citizen_reminders(
+            turn.repo, turn.services, after, session, appointment, turn.now, await turn.calendar()
+        )
+
+    return decision, Outcome(reply, notice, then=remind)
 
 
 async def sessions_with_room(
@@ -624,10 +631,12 @@ async def run(turn: Turn, place: Desk, name: str, argument: str) -> tuple[Reply,
     event_id = await triage.decide(
         turn.repo, registration, decision, place.officer.actor, turn.now
     )
-    if outcome.notice is None:
-        return Reply(outcome.reply), code
     after = await turn.repo.registration_by_code(code)
     assert after is not None
+    if outcome.then is not None:
+        await outcome.then(after)
+    if outcome.notice is None:
+        return Reply(outcome.reply), code
     tr = notices.translator_for(turn, after)
     await notices.send(
         turn, after, event_id, outcome.notice(tr, after), answer_button=outcome.answer_button

@@ -6,7 +6,7 @@ from bot.core.i18n import N_
 from bot.core.model import OfficerRole, Reply
 from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue.context import Turn
-from bot.dialogue.officer import decisions, staff
+from bot.dialogue.officer import decisions, sessions, staff
 
 # command -> (usage, what it does, least role); the decisions come from their own table.
 COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
@@ -26,6 +26,20 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
     "officer": (
         " | ".join(staff.USAGE),
         N_("add, remove or list officers (roles: officer, supervisor, admin)"),
+        OfficerRole.ADMIN,
+    ),
+    "session": (
+        " | ".join(sessions.USAGE.values()),
+        N_(
+            "list, add (published, or as a draft), publish, cancel or move sessions; the "
+            "citizens concerned and the officers are told"
+        ),
+        OfficerRole.ADMIN,
+    ),
+    "dayoff": (sessions.DAY_USAGE["dayoff"], N_("an extra day off"), OfficerRole.ADMIN),
+    "workday": (
+        sessions.DAY_USAGE["workday"],
+        N_("a weekend day worked in exchange for a day off"),
         OfficerRole.ADMIN,
     ),
 }

@@ -1,0 +1,41 @@
+"""How a channel sends a message, and the ways sending can fail (channel-independent)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.model import Choice
+
+
+class SendFailure(Exception):
+    """Sending did not happen; the subclass says what to do about it."""
+
+
+class RetryAfter(SendFailure):
+    """The provider asks to wait (Telegram 429): wait exactly that long, then try again."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+class Unavailable(SendFailure):
+    """A network error or a server error: try again later, with growing waits."""
+
+
+class Unreachable(SendFailure):
+    """The recipient blocked the bot or no longer exists: never try this chat again."""
+
+
+class Rejected(SendFailure):
+    """The provider refuses this message for good (a bad request): do not retry it."""
+
+
+class Sender(Protocol):
+    channel: str
+    # Only messages for this recipient (the console's one user); None: any recipient.
+    only_recipient: str | None
+
+    async def send(self, recipient: str, text: str, choices: tuple[Choice, ...]) -> str:
+        """Send one message; return the provider's message id, or raise a SendFailure."""
+        ...

@@ -1,0 +1,148 @@
+"""The outbox dispatcher: sends due messages once, behind rate limits, and records why not.
+
+Each tick claims due rows in a short transaction (PostgreSQL ``FOR UPDATE SKIP LOCKED``, so
+several instances never take the same row), then for each one: expires it when it is too late
+(``expires_at``) or no longer true (its guard), otherwise sends it through its channel's sender
+and records the result in another short transaction. No transaction is held while sending.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.core.model import OutboxItem
+from bot.core.ports import Store
+from bot.core.sending import Rejected, RetryAfter, Sender, SendFailure, Unavailable, Unreachable
+from bot.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    retried: int = 0
+    expired: int = 0
+    failed: int = 0
+    dead: int = 0
+
+    def __iadd__(self, other: DispatchStats) -> DispatchStats:
+        for name in ("sent", "retried", "expired", "failed", "dead"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+
+@dataclass
+class Dispatcher:
+    store: Store
+    senders: Mapping[str, Sender]
+    clock: Clock
+    owner: str
+    limiters: Mapping[str, RateLimiter] = field(default_factory=dict)
+    batch: int = 50
+    lease: timedelta = timedelta(minutes=2)
+    max_attempts: int = 8
+
+    async def tick(self) -> DispatchStats:
+        """Send what is due now; returns what happened to the claimed rows."""
+        targets = [(s.channel, s.only_recipient) for s in self.senders.values()]
+        now = self.clock.now()
+        async with self.store.transaction() as repo:
+            items = await repo.claim_outbox(now, self.owner, now + self.lease, targets, self.batch)
+        stats = DispatchStats()
+        for item in items:
+            await self._deliver(item, stats)
+        return stats
+
+    async def drain(self, rounds: int = 100) -> DispatchStats:
+        """Tick until nothing due is left (or ``rounds`` ticks); for start-up and tests."""
+        total = DispatchStats()
+        for _ in range(rounds):
+            stats = await self.tick()
+            total += stats
+            if not any(vars(stats).values()):
+                break
+        return total
+
+    async def _deliver(self, item: OutboxItem, stats: DispatchStats) -> None:
+        now = self.clock.now()
+        if item.expires_at is not None and now >= item.expires_at:
+            await self._finish(item, "expired", error="too late: its moment has passed")
+            stats.expired += 1
+            return
+        if item.guard:
+            async with self.store.transaction() as repo:
+                still_true = await repo.guard_holds(item.guard)
+            if not still_true:
+                await self._finish(item, "expired", error="no longer true")
+                stats.expired += 1
+                return
+        sender = self.senders[item.channel]
+        limiter = self.limiters.get(item.channel)
+        try:
+            if limiter is not None:
+                await limiter.wait(item.recipient)
+            message_id = await sender.send(item.recipient, item.text, item.choices)
+        except RetryAfter as wait:
+            # Asked to slow down: wait exactly as told; this does not count as a failure.
+            retry = self.clock.now() + timedelta(seconds=wait.seconds)
+            await self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
+            stats.retried += 1
+        except Unreachable as blocked:
+            await self._finish(
+                item, "dead", error=str(blocked) or "recipient unreachable", attempted=True
+            )
+            async with self.store.transaction() as repo:
+                await repo.mark_unreachable(item.channel, item.recipient, self.clock.now())
+            stats.dead += 1
+        except Rejected as refused:
+            await self._finish(item, "failed", error=str(refused), attempted=True)
+            stats.failed += 1
+        except (Unavailable, SendFailure, OSError, TimeoutError) as trouble:
+            await self._retry_later(item, str(trouble) or type(trouble).__name__, stats)
+        except Exception as bug:  # a sender bug must not stop the other messages
+            log.exception("sender for %s failed on outbox row %s", item.channel, item.id)
+            await self._retry_later(item, f"{type(bug).__name__}: {bug}", stats)
+        else:
+            await self._finish(item, "sent", provider_message_id=message_id, attempted=True)
+            stats.sent += 1
+
+    async def _retry_later(self, item: OutboxItem, error: str, stats: DispatchStats) -> None:
+        attempts = item.attempts + 1
+        if attempts >= self.max_attempts:
+            await self._finish(item, "failed", error=error, attempted=True)
+            stats.failed += 1
+            return
+        wait = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
+        await self._finish(
+            item, "pending", error=error, attempted=True, next_attempt_at=self.clock.now() + wait
+        )
+        stats.retried += 1
+
+    async def _finish(
+        self,
+        item: OutboxItem,
+        status: str,
+        *,
+        error: str = "",
+        attempted: bool = False,
+        provider_message_id: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        async with self.store.transaction() as repo:
+            await repo.finish_outbox(
+                item.id,
+                status=status,
+                at=self.clock.now(),
+                attempted=attempted,
+                provider_message_id=provider_message_id,
+                error=error,
+                next_attempt_at=next_attempt_at,
+            )

@@ -1,0 +1,44 @@
+"""Spacing of outgoing messages: a global rate for a channel and a minimum gap per chat."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+
+class RateLimiter:
+    """Waits as long as needed so that at most ``per_second`` messages leave overall, and at
+    least ``chat_gap`` seconds pass between two messages to the same chat."""
+
+    def __init__(
+        self,
+        per_second: float | None,
+        chat_gap: float = 0.0,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        chats_remembered: int = 10_000,
+    ) -> None:
+        self._interval = 1.0 / per_second if per_second else 0.0
+        self._chat_gap = chat_gap
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next_free = 0.0
+        self._chat_next: OrderedDict[str, float] = OrderedDict()
+        self._remember = chats_remembered
+        self._lock = asyncio.Lock()
+
+    async def wait(self, chat: str) -> None:
+        async with self._lock:
+            now = self._monotonic()
+            ready = max(self._next_free, self._chat_next.get(chat, 0.0))
+            if ready > now:
+                await self._sleep(ready - now)
+                now = ready
+            self._next_free = now + self._interval
+            self._chat_next[chat] = now + self._chat_gap
+            self._chat_next.move_to_end(chat)
+            while len(self._chat_next) > self._remember:
+                self._chat_next.popitem(last=False)
