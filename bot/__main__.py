@@ -7,10 +7,11 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import app as application
 from bot import config as configuration
-from bot import scheduler
+from bot import schedule_file, scheduler
 from bot.demo import load_demo
 from bot.outbox import Dispatcher
 from handlers.console import ConsoleChannel, ConsoleSender
@@ -47,6 +48,14 @@ def parser() -> argparse.ArgumentParser:
         "as that officer",
     )
     commands.add_parser("demo", help="load the example province, commune, leaders and schedules")
+    schedule = commands.add_parser("schedule", help="import units, leaders and schedules")
+    schedule_commands = schedule.add_subparsers(
+        dest="schedule_command", required=True, metavar="ACTION"
+    )
+    importing = schedule_commands.add_parser(
+        "import", help="apply a schedule file (see docs/schedule-file.md)"
+    )
+    importing.add_argument("file", metavar="FILE")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply pending migrations")
@@ -100,6 +109,29 @@ async def _demo(app: application.App) -> None:
     print("Demo data loaded: 2 units per level, 4 leaders and their schedules.")  # noqa: T201
 
 
+async def _import_schedule(app: application.App, path: str) -> int:
+    try:
+        plan = schedule_file.read(Path(path))
+    except schedule_file.ScheduleFileError as exc:
+        print(exc, file=sys.stderr)  # noqa: T201
+        return 2
+    await migrate.upgrade(app.engine)
+    try:
+        async with app.store.transaction() as repo:
+            report = await schedule_file.apply(
+                repo, plan, app.config.bot.zone, app.services.clock.now()
+            )
+    except schedule_file.ScheduleFileError as exc:
+        print(exc, file=sys.stderr)  # noqa: T201
+        return 2
+    await application.prepare(app)
+    print(  # noqa: T201
+        f"Imported {report.units} units, {report.leaders} leaders, {report.rules} rules, "
+        f"{report.sessions} sessions, {report.days} calendar days."
+    )
+    return 0
+
+
 async def _db(app: application.App, action: str) -> None:
     if action == "upgrade":
         await migrate.upgrade(app.engine)
@@ -117,6 +149,8 @@ async def _main(args: argparse.Namespace, cfg: configuration.Config) -> int:
             await _demo(app)
         elif args.command == "db":
             await _db(app, args.db_command)
+        elif args.command == "schedule":
+            return await _import_schedule(app, args.file)
         return 0
     finally:
         await app.close()

@@ -879,7 +879,8 @@ class SqlRepository:
             .join(CitizenRow, CitizenRow.id == SubscriptionRow.citizen_id)
             .where(
                 SessionRow.published_at >= since,
-                SessionRow.published_at >= SubscriptionRow.created_at,
+                # Only what was published after the citizen started following.
+                SessionRow.published_at > SubscriptionRow.created_at,
                 SessionRow.starts_at > now,
                 SessionRow.status == SessionStatus.PLANNED.value,
                 CitizenRow.unreachable_at.is_(None),

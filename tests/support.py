@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from bot.core.model import Choice, Incoming, Reply, SharedContact
+from sqlalchemy import select
+
+from bot.app import App
+from bot.core.model import Choice, Incoming, Leader, Reply, SharedContact
 from bot.dialogue import Dialogue
+from storage.tables import RegistrationRow
 
 # A complete, valid registration as typed by a citizen.
 ANSWERS = {
@@ -114,3 +119,64 @@ async def register(
         for word in chat.text.split()
         if len(word.strip(".")) == 9 and word.strip(".")[4] == "-"
     )
+
+
+class RecordingSender:
+    """A channel that records what it is asked to send, and fails on request."""
+
+    def __init__(
+        self,
+        channel: str = "console",
+        only_recipient: str | None = None,
+        failures: list[Exception] | None = None,
+    ) -> None:
+        self.channel = channel
+        self.only_recipient = only_recipient
+        self.sent: list[tuple[str, str, tuple[Choice, ...]]] = []
+        # Raised, in order, by the next sends (then sending succeeds).
+        self.failures = list(failures or [])
+
+    async def send(self, recipient: str, text: str, choices: tuple[Choice, ...]) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((recipient, text, choices))
+        return f"{self.channel}-{len(self.sent)}"
+
+    def texts(self, recipient: str | None = None) -> list[str]:
+        return [text for to, text, _choices in self.sent if recipient in (None, to)]
+
+
+# --- helpers for tests over the whole app ----------------------------------------------
+
+
+async def leader(app: App, code: str) -> Leader:
+    async with app.store.transaction() as repo:
+        found = await repo.leader_by_code(code)
+    assert found is not None
+    return found
+
+
+async def officer(app: App, user_id: str = "officer") -> Chat:
+    chat = Chat(app.dialogue, user_id=user_id)
+    await chat.send("/lang en")
+    return chat
+
+
+async def citizen(app: App, user_id: str = "1001", locale: str = "en") -> Chat:
+    chat = Chat(app.dialogue, user_id=user_id)
+    await chat.send(f"/lang {locale}")
+    return chat
+
+
+async def submitted(
+    app: App, user_id: str = "1001", locale: str = "en", leader_code: str = "bt-tinh", **kw: Any
+) -> str:
+    chat = await citizen(app, user_id, locale)
+    return await register(chat, leader_id=(await leader(app, leader_code)).id, **kw)
+
+
+async def row(app: App, code: str) -> Any:
+    async with app.engine.connect() as connection:
+        return (
+            await connection.execute(select(RegistrationRow).where(RegistrationRow.code == code))
+        ).one()

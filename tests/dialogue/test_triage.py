@@ -5,44 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
 from bot.app import App, build, prepare
 from bot.core import tickets
 from bot.core.clock import FixedClock
-from bot.core.model import Leader, RegistrationStatus
+from bot.core.model import RegistrationStatus
 from bot.demo import load_demo
 from storage.tables import AuditRow, OutboxRow, RegistrationEventRow, RegistrationRow
 from tests.conftest import config_for, fresh_schema
-from tests.support import ANSWERS, Chat, register
-
-
-async def leader(app: App, code: str) -> Leader:
-    async with app.store.transaction() as repo:
-        found = await repo.leader_by_code(code)
-    assert found is not None
-    return found
-
-
-async def officer(app: App, user_id: str = "officer") -> Chat:
-    chat = Chat(app.dialogue, user_id=user_id)
-    await chat.send("/lang en")
-    return chat
-
-
-async def citizen(app: App, user_id: str = "1001", locale: str = "en") -> Chat:
-    chat = Chat(app.dialogue, user_id=user_id)
-    await chat.send(f"/lang {locale}")
-    return chat
-
-
-async def submitted(
-    app: App, user_id: str = "1001", locale: str = "en", leader_code: str = "bt-tinh", **kw: Any
-) -> str:
-    chat = await citizen(app, user_id, locale)
-    return await register(chat, leader_id=(await leader(app, leader_code)).id, **kw)
+from tests.support import ANSWERS, Chat, citizen, leader, officer, row, submitted
 
 
 async def notices(app: App, chat_id: str = "1001") -> list[str]:
@@ -54,13 +27,6 @@ async def notices(app: App, chat_id: str = "1001") -> list[str]:
             .order_by(OutboxRow.id)
         )
         return [str(payload["text"]) for payload in rows.scalars()]
-
-
-async def row(app: App, code: str) -> Any:
-    async with app.engine.connect() as connection:
-        return (
-            await connection.execute(select(RegistrationRow).where(RegistrationRow.code == code))
-        ).one()
 
 
 async def events(app: App, code: str) -> list[tuple[str, str | None, str | None]]:

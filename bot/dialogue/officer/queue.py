@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from bot.core import triage
-from bot.core.model import Choice, RegistrationStatus, RegistrationView, Reply, RequestKind
+from bot.core.model import (
+    QUEUED_STATUSES,
+    Choice,
+    RegistrationStatus,
+    RegistrationView,
+    Reply,
+    RequestKind,
+)
 from bot.core.registrations import local_day
 from bot.dialogue.context import Turn
 from bot.dialogue.labels import KIND_LABELS, STATUS_LABELS
 from bot.dialogue.officer.access import Desk, Refusal
 
-OPEN = frozenset({RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO})
+OPEN = QUEUED_STATUSES
 STATE_KEY = "officer_queue"
 
 

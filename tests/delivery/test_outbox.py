@@ -1,0 +1,266 @@
+"""The outbox dispatcher: each message once, on time, retried or given up for the right
+reasons; safe across restarts and across two instances on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.clock import FixedClock
+from bot.core.model import OutboxMessage
+from bot.core.sending import Rejected, RetryAfter, Unavailable, Unreachable
+from bot.outbox import Dispatcher
+from storage.db import create_engine
+from storage.repositories import SqlStore
+from storage.tables import CitizenRow, OutboxRow
+from tests.conftest import START
+from tests.support import RecordingSender
+
+
+def message(key: str, **fields: Any) -> OutboxMessage:
+    return OutboxMessage(
+        idempotency_key=key,
+        channel=fields.pop("channel", "console"),
+        recipient=fields.pop("recipient", "c1"),
+        text=fields.pop("text", f"text of {key}"),
+        due_at=fields.pop("due_at", START),
+        **fields,
+    )
+
+
+async def enqueue(store: SqlStore, *messages: OutboxMessage) -> list[bool]:
+    async with store.transaction() as repo:
+        return [await repo.enqueue(m) for m in messages]
+
+
+async def rows(engine: AsyncEngine) -> dict[str, Any]:
+    async with engine.connect() as connection:
+        result = await connection.execute(select(OutboxRow).order_by(OutboxRow.id))
+        return {row.idempotency_key: row for row in result}
+
+
+def dispatcher(
+    store: SqlStore, clock: FixedClock, *senders: RecordingSender, **kw: Any
+) -> Dispatcher:
+    return Dispatcher(
+        store=store,
+        senders={s.channel: s for s in senders},
+        clock=clock,
+        owner=kw.pop("owner", "test"),
+        **kw,
+    )
+
+
+async def test_a_due_message_is_sent_once_and_recorded(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = SqlStore(engine)
+    assert await enqueue(store, message("a"), message("a")) == [True, False]
+    sender = RecordingSender()
+    stats = await dispatcher(store, clock, sender).drain()
+    await dispatcher(store, clock, sender).drain()
+    assert stats.sent == 1 and sender.texts() == ["text of a"]
+    row = (await rows(engine))["a"]
+    assert (row.status, row.attempts, row.provider_message_id) == ("sent", 1, "console-1")
+    assert row.sent_at == START
+
+
+async def test_a_message_waits_for_its_due_time(engine: AsyncEngine, clock: FixedClock) -> None:
+    store = SqlStore(engine)
+    await enqueue(store, message("later", due_at=START + timedelta(hours=1)))
+    sender = RecordingSender()
+    await dispatcher(store, clock, sender).drain()
+    assert sender.sent == []
+    clock.set(START + timedelta(hours=1))
+    await dispatcher(store, clock, sender).drain()
+    assert sender.texts() == ["text of later"]
+
+
+async def test_a_429_waits_exactly_as_long_as_asked(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = SqlStore(engine)
+    await enqueue(store, message("slow"))
+    sender = RecordingSender(failures=[RetryAfter(17)])
+    await dispatcher(store, clock, sender).tick()
+    row = (await rows(engine))["slow"]
+    assert row.status == "pending" and row.next_attempt_at == START + timedelta(seconds=17)
+    assert row.attempts == 0  # being asked to slow down is not a failure
+    clock.set(START + timedelta(seconds=16))
+    await dispatcher(store, clock, sender).tick()
+    assert sender.sent == []
+    clock.set(START + timedelta(seconds=17))
+    await dispatcher(store, clock, sender).tick()
+    assert sender.texts() == ["text of slow"]
+
+
+async def test_network_errors_back_off_and_are_given_up_after_max_attempts(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = SqlStore(engine)
+    await enqueue(store, message("flaky"))
+    sender = RecordingSender(failures=[Unavailable("timeout")] * 3)
+    waits = []
+    for _ in range(3):
+        await dispatcher(store, clock, sender, max_attempts=3).tick()
+        row = (await rows(engine))["flaky"]
+        if row.status == "pending":
+            waits.append(row.next_attempt_at - clock.now())
+            clock.set(row.next_attempt_at)
+    assert waits == [timedelta(seconds=30), timedelta(seconds=60)]
+    row = (await rows(engine))["flaky"]
+    assert (row.status, row.attempts, row.last_error) == ("failed", 3, "timeout")
+
+
+async def test_a_blocked_recipient_is_marked_dead_and_unreachable(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = SqlStore(engine)
+    async with store.transaction() as repo:
+        await repo.citizen_for("console", "c1", "c1", "vi", START)
+    await enqueue(store, message("blocked"), message("refused", recipient="c2"))
+    sender = RecordingSender(failures=[Unreachable("blocked by the user"), Rejected("bad")])
+    stats = await dispatcher(store, clock, sender).drain()
+    assert (stats.dead, stats.failed) == (1, 1)
+    state = await rows(engine)
+    assert state["blocked"].status == "dead" and state["refused"].status == "failed"
+    async with engine.connect() as connection:
+        unreachable = (await connection.execute(select(CitizenRow.unreachable_at))).scalar_one()
+    assert unreachable == START
+
+
+async def test_a_sender_bug_does_not_stop_the_other_messages(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = SqlStore(engine)
+    await enqueue(store, message("first"), message("second", due_at=START + timedelta(seconds=1)))
+    clock.set(START + timedelta(seconds=1))
+    sender = RecordingSender(failures=[ZeroDivisionError("oops")])
+    await dispatcher(store, clock, sender).tick()
+    assert sender.texts() == ["text of second"]
+    assert (await rows(engine))["first"].status == "pending"
+
+
+async def test_late_or_no_longer_true_messages_expire_unsent(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = SqlStore(engine)
+    await enqueue(
+        store,
+        message("too-late", expires_at=START),
+        message("obsolete", guard={"registration": 999999, "statuses": ["approved"]}),
+        message("fine", expires_at=START + timedelta(hours=1)),
+    )
+    sender = RecordingSender()
+    stats = await dispatcher(store, clock, sender).drain()
+    assert stats.expired == 2 and sender.texts() == ["text of fine"]
+    state = await rows(engine)
+    assert state["too-late"].status == state["obsolete"].status == "expired"
+
+
+async def test_only_the_console_users_messages_go_to_the_console(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = SqlStore(engine)
+    await enqueue(
+        store,
+        message("mine", recipient="me"),
+        message("theirs", recipient="someone-else"),
+        message("elsewhere", channel="telegram", recipient="me"),
+    )
+    sender = RecordingSender(only_recipient="me")
+    await dispatcher(store, clock, sender).drain()
+    assert sender.texts() == ["text of mine"]
+    state = await rows(engine)
+    assert state["theirs"].status == state["elsewhere"].status == "pending"
+
+
+async def test_a_dispatcher_that_died_mid_send_leaves_its_rows_to_another(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = SqlStore(engine)
+    await enqueue(store, message("orphan"))
+    async with store.transaction() as repo:
+        claimed = await repo.claim_outbox(
+            START, "dead-process", START + timedelta(minutes=2), [("console", None)], 10
+        )
+    assert [item.key for item in claimed] == ["orphan"]
+    sender = RecordingSender()
+    await dispatcher(store, clock, sender).drain()
+    assert sender.sent == []  # still leased by the process that died
+    clock.set(START + timedelta(minutes=2, seconds=1))
+    await dispatcher(store, clock, sender).drain()
+    assert sender.texts() == ["text of orphan"]
+
+
+@pytest.mark.postgres
+async def test_two_dispatchers_on_postgresql_send_every_row_exactly_once(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several instances share one database on PostgreSQL")
+    rows_in = [
+        {
+            "idempotency_key": f"bulk-{n}",
+            "channel": "telegram",
+            "recipient": f"chat-{n % 37}",
+            "payload": {"text": f"message {n}", "choices": []},
+            "due_at": START - timedelta(seconds=n % 60),
+            "status": "pending",
+            "attempts": 0,
+            "last_error": "",
+            "created_at": START,
+            "purpose": "notice",
+        }
+        for n in range(500)
+    ]
+    async with engine.begin() as connection:
+        await connection.execute(insert(OutboxRow), rows_in)
+    # Two instances: two engines and pools, as two `tiepdan run` processes would have.
+    second_engine = create_engine(str(engine.url.render_as_string(hide_password=False)))
+    try:
+        one, two = RecordingSender("telegram"), RecordingSender("telegram")
+        first = dispatcher(SqlStore(engine), clock, one, owner="instance-1", batch=20)
+        second = dispatcher(SqlStore(second_engine), clock, two, owner="instance-2", batch=20)
+        await asyncio.gather(first.drain(rounds=100), second.drain(rounds=100))
+    finally:
+        await second_engine.dispose()
+    texts = one.texts() + two.texts()
+    assert len(texts) == 500 and len(set(texts)) == 500
+    assert one.sent and two.sent  # both instances took part
+    async with engine.connect() as connection:
+        sent = await connection.execute(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "sent")
+        )
+        assert sent.scalar_one() == 500
+
+
+@pytest.mark.postgres
+async def test_a_claim_in_progress_is_skipped_not_shared(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """While one instance's claim transaction is still open, another instance claiming at
+    the same moment gets other rows, at once (FOR UPDATE SKIP LOCKED)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has a single writer")
+    store = SqlStore(engine)
+    await enqueue(store, *(message(f"m{n}", recipient=f"c{n}") for n in range(20)))
+    other_engine = create_engine(str(engine.url.render_as_string(hide_password=False)))
+    try:
+        other = SqlStore(other_engine)
+        lease = START + timedelta(minutes=2)
+        async with store.transaction() as first:
+            mine = await first.claim_outbox(START, "one", lease, [("console", None)], 10)
+            async with other.transaction() as second:
+                theirs = await asyncio.wait_for(
+                    second.claim_outbox(START, "two", lease, [("console", None)], 10), timeout=5
+                )
+    finally:
+        await other_engine.dispose()
+    assert len(mine) == len(theirs) == 10
+    assert not {item.key for item in mine} & {item.key for item in theirs}

@@ -1,0 +1,91 @@
+"""When reminders and digests are due, across weekends, holidays and make-up days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.model import CalendarOverride
+from bot.core.reminders import (
+    ReminderTimes,
+    citizen_reminders,
+    leader_digest_due,
+    officer_digest_due,
+)
+from bot.core.workdays import WorkCalendar
+from bot.ratelimit import RateLimiter
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+TIMES = ReminderTimes(ZONE)
+
+
+def local(day: str, hour: int = 8, minute: int = 0) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(hour, minute), tzinfo=ZONE)
+
+
+@pytest.mark.parametrize(
+    ("meeting", "eve"),
+    [
+        ("2026-12-15", "2026-12-14"),  # Tuesday: Monday before
+        ("2026-12-14", "2026-12-11"),  # Monday: Friday before
+        ("2027-02-11", "2027-02-03"),  # after Tết 2027 (4–10 February off)
+        ("2026-09-03", "2026-08-28"),  # after 31 Aug (swapped day off) and 1–2 September
+        ("2027-05-04", "2027-04-29"),  # after 30 April, 1 May and 3 May (observed) 2027
+        ("2026-08-24", "2026-08-22"),  # Saturday 22 August 2026 is a make-up working day
+    ],
+)
+def test_the_citizens_eve_reminder_is_the_working_day_before_at_8(meeting: str, eve: str) -> None:
+    due = citizen_reminders(local(meeting, 9), TIMES, WorkCalendar())
+    assert due["eve"] == local(eve, 8)
+    assert due["morning"] == local(meeting, 6, 30)
+
+
+def test_custom_days_off_and_make_up_days_move_the_reminders() -> None:
+    work = WorkCalendar(
+        [
+            CalendarOverride(date(2026, 12, 14), working=False),  # Monday off
+            CalendarOverride(date(2026, 12, 12), working=True),  # Saturday worked
+        ]
+    )
+    due = citizen_reminders(local("2026-12-15", 9), TIMES, work)
+    assert due["eve"] == local("2026-12-12", 8)
+
+
+def test_an_early_meeting_is_reminded_no_later_than_it_starts() -> None:
+    due = citizen_reminders(local("2026-12-15", 6, 0), TIMES, WorkCalendar())
+    assert due["morning"] == local("2026-12-15", 6, 0)
+
+
+def test_the_leaders_digest_is_the_working_day_before_at_15() -> None:
+    assert leader_digest_due(local("2026-12-14", 8), TIMES, WorkCalendar()) == local(
+        "2026-12-11", 15
+    )
+    two_days = ReminderTimes(ZONE, leader_digest_working_days=2, leader_digest=time(10))
+    assert leader_digest_due(local("2026-12-15", 8), two_days, WorkCalendar()) == local(
+        "2026-12-11", 10
+    )
+
+
+def test_officers_get_their_digest_on_working_days_only() -> None:
+    work = WorkCalendar()
+    assert officer_digest_due(date(2026, 12, 14), TIMES, work) == local("2026-12-14", 7, 30)
+    assert officer_digest_due(date(2026, 12, 12), TIMES, work) is None  # Saturday
+    assert officer_digest_due(date(2027, 2, 8), TIMES, work) is None  # Tết
+
+
+async def test_the_rate_limiter_spaces_messages_overall_and_per_chat() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(per_second=10, chat_gap=1.0, monotonic=lambda: now[0], sleep=sleep)
+    for chat in ("a", "b", "a", "c"):
+        await limiter.wait(chat)
+    # b waits 0.1 s for the global rate; the second "a" waits until 1 s after the first.
+    assert waits == [0.1, 0.9, 0.1]
+    assert now[0] == pytest.approx(1.1)
