@@ -443,3 +443,26 @@ def test_plan_sessions_empty_for_skipped_tet(work: WorkCalendar) -> None:
     now = datetime(2026, 12, 1, 8, tzinfo=ZONE)
     rule = make_rule(monthly_day(5), SKIP)
     assert plan_sessions(rule, work, ZONE, date(2027, 2, 1), date(2027, 2, 28), now) == []
+
+
+def test_sessions_around_reunification_and_labour_day_2026(work: WorkCalendar) -> None:
+    # Thursday 30 April and Friday 1 May 2026 are holidays: both shift to Monday 4 May, where
+    # only one session is held.
+    thirtieth = make_rule(monthly_day(30), SHIFT)
+    first = make_rule(monthly_day(1), SHIFT)
+    assert occurrences(thirtieth, work, date(2026, 4, 1), date(2026, 4, 30)) == [
+        Occurrence(date(2026, 4, 30), date(2026, 5, 4))
+    ]
+    assert occurrences(first, work, date(2026, 5, 1), date(2026, 5, 1)) == [
+        Occurrence(date(2026, 5, 1), date(2026, 5, 4))
+    ]
+
+
+def test_a_configured_day_off_moves_or_skips_the_session() -> None:
+    work = WorkCalendar([CalendarOverride(date(2026, 12, 10), working=False, note="bridge")])
+    assert occurrences(
+        make_rule(monthly_day(10), SHIFT), work, date(2026, 12, 1), date(2026, 12, 31)
+    ) == [Occurrence(date(2026, 12, 10), date(2026, 12, 11))]
+    assert occurrences(
+        make_rule(monthly_day(10), SKIP), work, date(2026, 12, 1), date(2026, 12, 31)
+    ) == []
