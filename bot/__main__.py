@@ -87,7 +87,7 @@ async def _console(app: application.App, user: str) -> None:
     try:
         await channel.run()
     finally:
-        ticks.shutdown(wait=False)
+        await ticks.stop()
 
 
 async def _run(app: application.App) -> int:
@@ -119,7 +119,11 @@ async def _import_schedule(app: application.App, path: str) -> int:
     try:
         async with app.store.transaction() as repo:
             report = await schedule_file.apply(
-                repo, plan, app.config.bot.zone, app.services.clock.now()
+                repo,
+                plan,
+                app.config.bot.zone,
+                app.services.clock.now(),
+                app.services.settings.calendar,
             )
     except schedule_file.ScheduleFileError as exc:
         print(exc, file=sys.stderr)  # noqa: T201
@@ -129,6 +133,8 @@ async def _import_schedule(app: application.App, path: str) -> int:
         f"Imported {report.units} units, {report.leaders} leaders, {report.rules} rules, "
         f"{report.sessions} sessions, {report.days} calendar days."
     )
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)  # noqa: T201
     return 0
 
 

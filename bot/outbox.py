@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.core import reminders
 from bot.core.clock import Clock
 from bot.core.model import OutboxItem
 from bot.core.ports import Store
@@ -73,25 +74,36 @@ class Dispatcher:
 
     async def _deliver(self, item: OutboxItem, stats: DispatchStats) -> None:
         now = self.clock.now()
+        if item.attempts >= self.max_attempts:
+            # Taken back from dispatchers that died sending it, again and again.
+            await self._finish(item, "failed", error="given up: too many attempts")
+            stats.failed += 1
+            return
         if item.expires_at is not None and now >= item.expires_at:
             await self._finish(item, "expired", error="too late: its moment has passed")
             stats.expired += 1
             return
-        if item.guard:
-            async with self.store.transaction() as repo:
-                still_true = await repo.guard_holds(item.guard)
-            if not still_true:
-                await self._finish(item, "expired", error="no longer true")
-                stats.expired += 1
+        if item.guard and not await self._still_true(item.guard):
+            await self._finish(item, "expired", error="no longer true")
+            stats.expired += 1
+            return
+        limiter = self.limiters.get(item.channel)
+        if limiter is not None:
+            await limiter.wait(item.recipient)
+        # The wait and earlier sends of the batch took time: hold the row again, or leave it
+        # to the dispatcher that took it over meanwhile.
+        now = self.clock.now()
+        async with self.store.transaction() as repo:
+            if not await repo.renew_lease(item.id, self.owner, now, now + self.lease):
                 return
         sender = self.senders[item.channel]
-        limiter = self.limiters.get(item.channel)
         try:
-            if limiter is not None:
-                await limiter.wait(item.recipient)
             message_id = await sender.send(item.recipient, item.text, item.choices)
         except RetryAfter as wait:
-            # Asked to slow down: wait exactly as told; this does not count as a failure.
+            # Asked to slow down: the whole channel waits exactly as told, and this message
+            # is tried again then; being asked to wait is not a failure.
+            if limiter is not None:
+                limiter.pause(wait.seconds)
             retry = self.clock.now() + timedelta(seconds=wait.seconds)
             await self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
             stats.retried += 1
@@ -113,6 +125,18 @@ class Dispatcher:
         else:
             await self._finish(item, "sent", provider_message_id=message_id, attempted=True)
             stats.sent += 1
+
+    async def _still_true(self, guard: dict[str, object]) -> bool:
+        async with self.store.transaction() as repo:
+            registration_id = guard.get("registration")
+            session_id = guard.get("session")
+            registration = (
+                await repo.registration_by_id(int(str(registration_id)))
+                if registration_id is not None
+                else None
+            )
+            session = await repo.session(int(str(session_id))) if session_id is not None else None
+        return reminders.guard_holds(guard, registration, session)
 
     async def _retry_later(self, item: OutboxItem, error: str, stats: DispatchStats) -> None:
         attempts = item.attempts + 1
@@ -139,6 +163,7 @@ class Dispatcher:
         async with self.store.transaction() as repo:
             await repo.finish_outbox(
                 item.id,
+                owner=self.owner,
                 status=status,
                 at=self.clock.now(),
                 attempted=attempted,

@@ -17,12 +17,14 @@ class RateLimiter:
         per_second: float | None,
         chat_gap: float = 0.0,
         *,
+        gap_for: Callable[[str], float] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         chats_remembered: int = 10_000,
     ) -> None:
         self._interval = 1.0 / per_second if per_second else 0.0
-        self._chat_gap = chat_gap
+        # The gap per chat may depend on the chat (Telegram: 1 s private, 3 s in a group).
+        self._gap_for = gap_for or (lambda _chat: chat_gap)
         self._monotonic = monotonic
         self._sleep = sleep
         self._next_free = 0.0
@@ -31,14 +33,19 @@ class RateLimiter:
         self._lock = asyncio.Lock()
 
     async def wait(self, chat: str) -> None:
+        # Reserve the send time under the lock, then sleep outside it: a chat that must wait
+        # for its own gap does not hold up the other chats.
         async with self._lock:
             now = self._monotonic()
-            ready = max(self._next_free, self._chat_next.get(chat, 0.0))
-            if ready > now:
-                await self._sleep(ready - now)
-                now = ready
-            self._next_free = now + self._interval
-            self._chat_next[chat] = now + self._chat_gap
+            slot = max(now, self._next_free, self._chat_next.get(chat, 0.0))
+            self._next_free = max(self._next_free, now) + self._interval
+            self._chat_next[chat] = slot + self._gap_for(chat)
             self._chat_next.move_to_end(chat)
             while len(self._chat_next) > self._remember:
                 self._chat_next.popitem(last=False)
+        if slot > now:
+            await self._sleep(slot - now)
+
+    def pause(self, seconds: float) -> None:
+        """Nothing leaves this channel for ``seconds`` (the provider asked us to slow down)."""
+        self._next_free = max(self._next_free, self._monotonic() + seconds)

@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from bot.core import schedules
+from bot.core import schedules, sessions
 from bot.core.model import (
     CalendarOverride,
     HolidayPolicy,
@@ -27,11 +35,15 @@ from bot.core.model import (
     Recipient,
     Recurrence,
     RecurrenceKind,
+    RegistrationStatus,
     ScheduleRule,
+    SessionStatus,
+    SessionView,
     UnitKind,
     UnitLevel,
 )
 from bot.core.ports import Repository
+from bot.core.workdays import WorkCalendar
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -93,6 +105,13 @@ class RuleItem(_Item):
     valid_until: dt.date | None = None
     publish: bool = True
 
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        _ends_after_start(self.start, self.end)
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
     def recurrence(self) -> Recurrence:
         recurrence = Recurrence(
             kind=self.repeat,
@@ -114,6 +133,17 @@ class SessionItem(_Item):
     location: Annotated[str, Field(min_length=1, max_length=300)]
     capacity: Annotated[int, Field(ge=1, le=500)]
     publish: bool = True
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        _ends_after_start(self.start, self.end)
+        return self
+
+
+def _ends_after_start(start: str, end: str) -> None:
+    # Both are zero-padded HH:MM, so they compare as text.
+    if end <= start:
+        raise ValueError(f"end {end} is not after start {start}")
 
 
 class DayItem(_Item):
@@ -138,6 +168,14 @@ class ScheduleFile(_Item):
             raise ValueError(f"codes used twice: {', '.join(duplicates)}")
         return items
 
+    @model_validator(mode="after")
+    def _days_are_one_or_the_other(self) -> Self:
+        both = sorted({d.date for d in self.day_off} & {d.date for d in self.working_day})
+        if both:
+            listed = ", ".join(day.isoformat() for day in both)
+            raise ValueError(f"dates both a day_off and a working_day: {listed}")
+        return self
+
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -146,6 +184,7 @@ class ImportReport:
     rules: int
     sessions: int
     days: int
+    warnings: tuple[str, ...] = ()
 
 
 def read(path: Path) -> ScheduleFile:
@@ -174,9 +213,17 @@ def read(path: Path) -> ScheduleFile:
 
 
 async def apply(
-    repo: Repository, plan: ScheduleFile, zone: ZoneInfo, now: datetime
+    repo: Repository,
+    plan: ScheduleFile,
+    zone: ZoneInfo,
+    now: datetime,
+    configured_days: Sequence[CalendarOverride] = (),
 ) -> ImportReport:
-    """Write the file's content; units, leaders, rules and sessions are matched by code."""
+    """Write the file's content; units, leaders, rules and sessions are matched by code.
+
+    ``configured_days`` are the calendar days of the configuration, which the notice a
+    session gives is counted with, together with the file's own days.
+    """
     known_units = {unit.code: unit.id for unit in await repo.units()}
     pending = list(plan.unit)
     # Parents first: a unit may name a parent defined later in the file.
@@ -223,39 +270,96 @@ async def apply(
             ),
             now,
         )
-    for session in plan.session:
-        leader_id = leaders.get(session.leader) or await _leader_id(
-            repo, session.leader, "session", session.code
-        )
-        starts_at = datetime.combine(session.date, time.fromisoformat(session.start), tzinfo=zone)
-        ends_at = datetime.combine(session.date, time.fromisoformat(session.end), tzinfo=zone)
-        if ends_at <= starts_at:
-            raise ScheduleFileError(f"session {session.code}: it ends before it starts")
-        await repo.add_session(
-            NewSession(
-                leader_id=leader_id,
-                rule_id=None,
-                nominal_date=session.date,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                location=session.location,
-                capacity=session.capacity,
-                published_at=now if session.publish else None,
-            ),
-            session.code,
-            now,
-        )
     for day in plan.day_off:
         await repo.save_calendar_override(CalendarOverride(day.date, working=False, note=day.note))
     for day in plan.working_day:
         await repo.save_calendar_override(CalendarOverride(day.date, working=True, note=day.note))
+    work = WorkCalendar([*configured_days, *await repo.calendar_overrides()])
+    warnings: list[str] = []
+    for entry in plan.session:
+        leader_id = leaders.get(entry.leader) or await _leader_id(
+            repo, entry.leader, "session", entry.code
+        )
+        session = NewSession(
+            leader_id=leader_id,
+            rule_id=None,
+            nominal_date=entry.date,
+            starts_at=datetime.combine(entry.date, time.fromisoformat(entry.start), tzinfo=zone),
+            ends_at=datetime.combine(entry.date, time.fromisoformat(entry.end), tzinfo=zone),
+            location=entry.location,
+            capacity=entry.capacity,
+            published_at=now if entry.publish else None,
+        )
+        existing = await repo.session_by_code(entry.code)
+        if existing is not None:
+            await repo.lock_session(existing.id)
+            if not await _may_change(repo, entry.code, existing, session, now):
+                continue
+        elif session.starts_at <= now:
+            warnings.append(f"session {entry.code}: starts in the past; not added")
+            continue
+        if entry.publish and sessions.publication_notice_short(
+            entry.date, now.astimezone(zone).date(), work
+        ):
+            warnings.append(
+                f"session {entry.code}: published less than "
+                f"{sessions.PUBLICATION_NOTICE_WORKING_DAYS} working days ahead; the Law on "
+                "Citizen Reception (Art. 24) asks for at least that much notice"
+            )
+        await repo.add_session(session, entry.code, now)
     return ImportReport(
         units=len(plan.unit),
         leaders=len(plan.leader),
         rules=len(plan.rule),
         sessions=len(plan.session),
         days=len(plan.day_off) + len(plan.working_day),
+        warnings=tuple(warnings),
     )
+
+
+_HOLDING_A_PLACE = frozenset(
+    {
+        RegistrationStatus.SUBMITTED,
+        RegistrationStatus.NEEDS_INFO,
+        RegistrationStatus.APPROVED,
+        RegistrationStatus.RESCHEDULED,
+    }
+)
+
+
+async def _may_change(
+    repo: Repository, code: str, existing: SessionView, wanted: NewSession, now: datetime
+) -> bool:
+    """Whether the file's version of a session may replace the stored one.
+
+    Citizens who asked for or hold a place were told a time and a place: a file cannot change
+    those behind their back, only ``/session move`` can, which tells them. Returns False when
+    nothing changes.
+    """
+    same_slot = (existing.leader_id, existing.starts_at, existing.ends_at, existing.location) == (
+        wanted.leader_id,
+        wanted.starts_at,
+        wanted.ends_at,
+        wanted.location,
+    )
+    publishing = wanted.published_at is not None and not existing.published
+    if same_slot and existing.capacity == wanted.capacity and not publishing:
+        return False
+    if existing.status is not SessionStatus.PLANNED or existing.starts_at <= now:
+        raise ScheduleFileError(f"session {code}: it is over or cancelled and cannot change")
+    if wanted.starts_at <= now:
+        raise ScheduleFileError(f"session {code}: it cannot be moved into the past")
+    if not same_slot and await repo.registrations_in_session(existing.id, _HOLDING_A_PLACE):
+        raise ScheduleFileError(
+            f"session {code}: citizens have registered for it, so its leader, time and place "
+            f"cannot change from the file; use /session move {existing.id} so they are told"
+        )
+    if wanted.capacity < existing.taken:
+        raise ScheduleFileError(
+            f"session {code}: capacity {wanted.capacity} is below the {existing.taken} "
+            "places already given"
+        )
+    return True
 
 
 async def _leader_id(repo: Repository, code: str, kind: str, item: str) -> int:

@@ -3,9 +3,12 @@ are rebuilt at every start; everything they act on is in the database."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -15,52 +18,99 @@ from bot.dialogue import planner
 from bot.outbox import Dispatcher
 
 log = logging.getLogger(__name__)
+# How long a stop waits for a job under way (a dispatch round, a planning pass) to finish.
+STOP_GRACE_SECONDS = 15.0
 
 
-def build(app: App, dispatcher: Dispatcher | None = None) -> AsyncIOScheduler:
+class Ticks:
+    """The scheduler and the jobs running right now, so a stop lets them finish their
+    transaction instead of cancelling them half-way."""
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self.scheduler = scheduler
+        self.running: set[asyncio.Task[object]] = set()
+
+    def start(self, paused: bool = False) -> None:
+        self.scheduler.start(paused=paused)
+
+    def get_job(self, job_id: str) -> Job | None:
+        return self.scheduler.get_job(job_id)
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        if self.running:
+            _done, late = await asyncio.wait(set(self.running), timeout=grace)
+            if late:
+                log.warning("stopping with %d scheduled job(s) still running", len(late))
+        self.scheduler.shutdown(wait=False)
+        # AsyncIOScheduler.shutdown is scheduled on the loop; let it happen before returning.
+        await asyncio.sleep(0)
+
+
+def build(app: App, dispatcher: Dispatcher | None = None) -> Ticks:
     zone = app.config.bot.zone
     reminders = app.config.reminders
-    scheduler = AsyncIOScheduler(timezone=zone)
-    _add(
-        scheduler,
+    ticks = Ticks(AsyncIOScheduler(timezone=zone))
+    add(
+        ticks,
         "materialise-sessions",
         lambda: materialise_sessions(app),
         CronTrigger(hour=0, minute=5, timezone=zone),
         # A machine asleep at 00:05 still extends the schedule when it wakes that day.
         grace=12 * 3600,
     )
-    _add(
-        scheduler,
+    add(
+        ticks,
         "plan-messages",
         lambda: planner.plan(app.services, app.services.clock.now()),
         IntervalTrigger(seconds=reminders.plan_every_seconds, timezone=zone),
         grace=reminders.plan_every_seconds,
+        # What fell due while the process was down goes out at start, not a tick later.
+        first_run=app.services.clock.now(),
     )
     if dispatcher is not None:
-        _add(
-            scheduler,
+        add(
+            ticks,
             "dispatch-outbox",
             dispatcher.tick,
             IntervalTrigger(seconds=reminders.dispatch_every_seconds, timezone=zone),
             grace=reminders.dispatch_every_seconds,
+            first_run=app.services.clock.now(),
         )
-    return scheduler
+    return ticks
 
 
-def _add(
-    scheduler: AsyncIOScheduler,
+def add(
+    ticks: Ticks,
     job_id: str,
     job: Callable[[], Awaitable[object]],
     trigger: object,
     grace: int,
+    first_run: datetime | None = None,
 ) -> None:
     async def run() -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            ticks.running.add(task)
         try:
             await job()
         except Exception:
             # The next tick tries again; the database still holds everything to do.
             log.exception("scheduled job %s failed", job_id)
+        finally:
+            if task is not None:
+                ticks.running.discard(task)
 
-    scheduler.add_job(
-        run, trigger, id=job_id, coalesce=True, max_instances=1, misfire_grace_time=grace
+    # APScheduler reads a missing next_run_time as "from the trigger", None as "paused".
+    when: dict[str, datetime] = {"next_run_time": first_run} if first_run else {}
+    ticks.scheduler.add_job(
+        run,
+        trigger,
+        id=job_id,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=grace,
+        **when,
     )

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -123,6 +123,8 @@ class SqlRepository:
             )
             row = (await self._s.execute(find)).scalar_one()
         row.last_seen_at = now
+        # Writing again means the chat works again (they unblocked the bot).
+        row.unreachable_at = None
         if row.chat_id != chat_id:
             row.chat_id = chat_id
         return _citizen(row)
@@ -240,6 +242,12 @@ class SqlRepository:
     async def session(self, session_id: int) -> SessionView | None:
         row = (
             await self._s.execute(self._session_views().where(SessionRow.id == session_id))
+        ).one_or_none()
+        return _session_view(*row) if row else None
+
+    async def session_by_code(self, code: str) -> SessionView | None:
+        row = (
+            await self._s.execute(self._session_views().where(SessionRow.code == code))
         ).one_or_none()
         return _session_view(*row) if row else None
 
@@ -479,6 +487,9 @@ class SqlRepository:
 
     async def registration_by_code(self, code: str) -> RegistrationView | None:
         return await self._registration_view(RegistrationRow.code == code)
+
+    async def registration_by_id(self, registration_id: int) -> RegistrationView | None:
+        return await self._registration_view(RegistrationRow.id == registration_id)
 
     async def registration_for_update(self, code: str) -> RegistrationView | None:
         if self._dialect == "postgresql":
@@ -723,45 +734,50 @@ class SqlRepository:
         await self._s.execute(
             update(OutboxRow)
             .where(OutboxRow.id.in_(ids))
-            .values(status="sending", lease_owner=owner, lease_until=lease_until)
+            .values(
+                # A row taken back from a dispatcher that died counts as one more attempt, so
+                # a message that kills the process cannot come back forever.
+                attempts=case(
+                    (OutboxRow.status == "sending", OutboxRow.attempts + 1),
+                    else_=OutboxRow.attempts,
+                ),
+                status="sending",
+                lease_owner=owner,
+                lease_until=lease_until,
+            )
         )
         rows = await self._s.execute(
             select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.due_at, OutboxRow.id)
         )
         return [_outbox_item(row) for row in rows.scalars()]
 
-    async def guard_holds(self, guard: dict[str, object]) -> bool:
-        registration_id = guard.get("registration")
-        if registration_id is not None:
-            row = await self._s.get(RegistrationRow, int(str(registration_id)))
-            statuses = guard.get("statuses")
-            if row is None or (isinstance(statuses, list) and row.status not in statuses):
-                return False
-            if "session" in guard and row.session_id != int(str(guard["session"])):
-                return False
-        session_id = guard.get("session")
-        if session_id is not None:
-            session = await self._s.get(SessionRow, int(str(session_id)))
-            if session is None or session.status != SessionStatus.PLANNED.value:
-                return False
-            starts_at = guard.get("starts_at")
-            if starts_at is not None and session.starts_at != datetime.fromisoformat(
-                str(starts_at)
-            ):
-                return False
-        return True
+    async def renew_lease(
+        self, item_id: int, owner: str, now: datetime, lease_until: datetime
+    ) -> bool:
+        result = await self._s.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.id == item_id,
+                OutboxRow.status == "sending",
+                OutboxRow.lease_owner == owner,
+                OutboxRow.lease_until > now,
+            )
+            .values(lease_until=lease_until)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def finish_outbox(
         self,
         item_id: int,
         *,
+        owner: str,
         status: str,
         at: datetime,
         attempted: bool,
         provider_message_id: str | None = None,
         error: str = "",
         next_attempt_at: datetime | None = None,
-    ) -> None:
+    ) -> bool:
         values: dict[str, Any] = {
             "status": status,
             "lease_owner": None,
@@ -775,7 +791,13 @@ class SqlRepository:
             values["provider_message_id"] = provider_message_id[:64]
         if status == "sent":
             values["sent_at"] = at
-        await self._s.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
+        # Only the dispatcher that holds the row records its fate.
+        result = await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id, OutboxRow.lease_owner == owner)
+            .values(**values)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None:
         await self._s.execute(
@@ -883,6 +905,7 @@ class SqlRepository:
                 SessionRow.published_at > SubscriptionRow.created_at,
                 SessionRow.starts_at > now,
                 SessionRow.status == SessionStatus.PLANNED.value,
+                LeaderRow.active.is_(True),
                 CitizenRow.unreachable_at.is_(None),
             )
             .order_by(SessionRow.starts_at, SessionRow.id, CitizenRow.id)

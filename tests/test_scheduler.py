@@ -1,13 +1,17 @@
-"""The scheduler only ticks: its one job extends the materialised sessions every night."""
+"""The scheduler only ticks: it extends the materialised sessions every night, and plans and
+sends what is due from the moment the process starts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import UTC, datetime
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from bot import scheduler
-from bot.app import App
+from bot.app import App, dispatcher
 from bot.core.clock import FixedClock
 from storage.tables import SessionRow
 
@@ -35,3 +39,33 @@ async def test_the_job_adds_the_sessions_that_came_into_the_horizon(
     clock.set(clock.now().replace(month=12, day=31))
     await job.func()
     assert await sessions() > before
+
+
+async def test_planning_and_sending_run_at_start_to_catch_up(app: App, clock: FixedClock) -> None:
+    ticks = scheduler.build(app, dispatcher(app, []))
+    ticks.start(paused=True)
+    try:
+        for job_id in ("plan-messages", "dispatch-outbox"):
+            job = ticks.get_job(job_id)
+            assert job is not None and job.next_run_time == clock.now()
+    finally:
+        await ticks.stop()
+
+
+async def test_a_stop_lets_a_running_job_finish_its_work() -> None:
+    finished: list[str] = []
+    started = asyncio.Event()
+
+    async def slow_round() -> None:
+        started.set()
+        await asyncio.sleep(0.2)
+        finished.append("committed")
+
+    ticks = scheduler.Ticks(AsyncIOScheduler(timezone=UTC))
+    scheduler.add(
+        ticks, "slow", slow_round, IntervalTrigger(hours=1), grace=60, first_run=datetime.now(UTC)
+    )
+    ticks.start()
+    await asyncio.wait_for(started.wait(), 5)
+    await ticks.stop()
+    assert finished == ["committed"] and not ticks.scheduler.running

@@ -121,6 +121,9 @@ class Repository(Protocol):
 
     async def session(self, session_id: int) -> SessionView | None: ...
 
+    async def session_by_code(self, code: str) -> SessionView | None:
+        """A session defined in the schedule file, by its code there."""
+
     async def lock_session(self, session_id: int) -> None:
         """Hold the session until the transaction ends, so that seats are counted by one
         booking at a time."""
@@ -174,6 +177,8 @@ class Repository(Protocol):
         ...
 
     async def registration_by_code(self, code: str) -> RegistrationView | None: ...
+
+    async def registration_by_id(self, registration_id: int) -> RegistrationView | None: ...
 
     async def registration_events(self, registration_id: int) -> list[RegistrationEvent]: ...
 
@@ -257,19 +262,26 @@ class Repository(Protocol):
         same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time)."""
         ...
 
-    async def guard_holds(self, guard: dict[str, object]) -> bool: ...
+    async def renew_lease(
+        self, item_id: int, owner: str, now: datetime, lease_until: datetime
+    ) -> bool:
+        """Extend the lease before sending; False when this dispatcher lost the row."""
+        ...
 
     async def finish_outbox(
         self,
         item_id: int,
         *,
+        owner: str,
         status: str,
         at: datetime,
         attempted: bool,
         provider_message_id: str | None = None,
         error: str = "",
         next_attempt_at: datetime | None = None,
-    ) -> None: ...
+    ) -> bool:
+        """Record the row's fate, if ``owner`` still holds it."""
+        ...
 
     async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None: ...
 

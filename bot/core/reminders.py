@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.core.model import RegistrationView, SessionStatus, SessionView
 from bot.core.workdays import WorkCalendar
 
 
@@ -67,3 +68,42 @@ def officer_digest_due(day: date, times: ReminderTimes, work: WorkCalendar) -> d
     if not work.is_working_day(day):
         return None
     return at(day, times.officer_digest, times.zone)
+
+
+def reminder_guard(registration: RegistrationView, session: SessionView) -> dict[str, object]:
+    """What must still hold when a reminder of this meeting is sent."""
+    return {
+        "registration": registration.id,
+        "statuses": ["approved"],
+        "session": session.id,
+        "starts_at": session.starts_at.isoformat(),
+        "slot": registration.slot_time.strftime("%H:%M") if registration.slot_time else "",
+    }
+
+
+def guard_holds(
+    guard: dict[str, object],
+    registration: RegistrationView | None,
+    session: SessionView | None,
+) -> bool:
+    """Whether a queued message is still true: the registration is still in one of the
+    states, in the same session at the same time (and slot), and the session still held."""
+    if "registration" in guard:
+        statuses = guard.get("statuses")
+        if registration is None or (
+            isinstance(statuses, list) and registration.status.value not in statuses
+        ):
+            return False
+        if "session" in guard and str(registration.session_id) != str(guard["session"]):
+            return False
+        if "slot" in guard:
+            slot = registration.slot_time.strftime("%H:%M") if registration.slot_time else ""
+            if slot != guard["slot"]:
+                return False
+    if "session" in guard:
+        if session is None or session.status is not SessionStatus.PLANNED:
+            return False
+        starts_at = guard.get("starts_at")
+        if starts_at is not None and session.starts_at != datetime.fromisoformat(str(starts_at)):
+            return False
+    return True

@@ -49,8 +49,12 @@ async def _locked(repo: Repository, session_id: int) -> SessionView:
 
 async def cancel(
     repo: Repository, session_id: int, reason: str, actor: str, now: datetime
-) -> tuple[SessionView, list[Affected]]:
-    """Cancel a session; everyone in it goes back to the queue with priority."""
+) -> tuple[SessionView, list[Affected], list[RegistrationView]]:
+    """Cancel a session: its booked citizens go back to the queue with priority.
+
+    Returns the session as it was, the booked registrations (now cancelled) and those still
+    waiting for a decision, which keep their state and are only told.
+    """
     session = await _locked(repo, session_id)
     if session.status is not SessionStatus.PLANNED or session.starts_at <= now:
         raise SessionChangeRefused("not_planned")
@@ -76,7 +80,10 @@ async def cancel(
             now,
         )
         affected.append(Affected(locked, event_id))
-    return session, affected
+    waiting = await repo.registrations_in_session(
+        session_id, frozenset({S.SUBMITTED, S.NEEDS_INFO})
+    )
+    return session, affected, waiting
 
 
 async def move(
@@ -88,9 +95,9 @@ async def move(
     actor: str,
     now: datetime,
 ) -> tuple[SessionView, list[Affected], list[RegistrationView]]:
-    """Move a session; approved registrants must confirm the new time, waiting ones are told.
+    """Move a session; booked registrants must confirm the new time, waiting ones are told.
 
-    Returns the session before the move, the approved registrations (now rescheduled) and the
+    Returns the session before the move, the booked registrations (now rescheduled) and the
     registrations still waiting for a decision.
     """
     session = await _locked(repo, session_id)
@@ -102,9 +109,10 @@ async def move(
         session_id, {"starts_at": starts_at, "ends_at": ends_at, "location": location}
     )
     affected: list[Affected] = []
-    for registration in await repo.registrations_in_session(session_id, frozenset({S.APPROVED})):
+    booked = triage.allowed_from(triage.Action.SESSION_MOVED)
+    for registration in await repo.registrations_in_session(session_id, booked):
         locked = await repo.registration_for_update(registration.code)
-        if locked is None or locked.status is not S.APPROVED:
+        if locked is None or locked.status not in booked:
             continue
         event_id = await triage.decide(
             repo,

@@ -18,6 +18,7 @@ from bot.core.model import (
     WITHDRAWABLE_STATUSES,
     Officer,
     OfficerRole,
+    Recipient,
     RegistrationStatus,
     RegistrationView,
     RequestKind,
@@ -74,10 +75,11 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[RegistrationStatus], RegistrationSt
     Action.CONCLUSION: (frozenset({S.ATTENDED, S.CLOSED}), None),
     Action.NOTE: (_EVERY, None),
     Action.WITHDRAW: (WITHDRAWABLE_STATUSES, S.WITHDRAWN),
-    # A cancelled session sends everyone in it back to the queue, first in line.
-    Action.SESSION_CANCELLED: (frozenset({S.SUBMITTED, S.NEEDS_INFO}) | _BOOKED, S.CANCELLED),
-    # A moved session asks every approved registrant to confirm the new time.
-    Action.SESSION_MOVED: (frozenset({S.APPROVED}), S.RESCHEDULED),
+    # A cancelled session sends its booked citizens back to the queue, first in line (those
+    # still waiting for a decision stay as they are, and are told).
+    Action.SESSION_CANCELLED: (_BOOKED, S.CANCELLED),
+    # A moved session asks every booked registrant to confirm the new time, again if needed.
+    Action.SESSION_MOVED: (_BOOKED, S.RESCHEDULED),
     Action.WILL_COME: (_BOOKED, S.APPROVED),
     Action.CANNOT_COME: (_BOOKED, S.CANCELLED),
 }
@@ -194,6 +196,15 @@ def in_scope(registration: RegistrationView, scope: frozenset[int] | None) -> bo
 def may_read(officer: Officer, registration: RegistrationView) -> bool:
     """A denunciation is read only by officers with the confidential permission."""
     return not registration.confidential or officer.may_see_confidential()
+
+
+def digest_may_read(recipient: Recipient, is_leader: bool) -> bool:
+    """Whether a leader's digest may show a denunciation to this chat.
+
+    The leader receives the denouncer; an assistant reads a denunciation only when granted
+    the confidential permission (Law on Denunciation: the denouncer's identity is protected).
+    """
+    return is_leader or recipient.confidential
 
 
 def visible_kinds(

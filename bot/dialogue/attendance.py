@@ -12,7 +12,7 @@ from bot.dialogue.labels import STATUS_LABELS
 _WAITING_FOR_AN_ANSWER = frozenset({RegistrationStatus.APPROVED, RegistrationStatus.RESCHEDULED})
 
 
-async def answer(turn: Turn, coming: bool, code: str) -> Replies:
+async def answer(turn: Turn, coming: bool, code: str, token: str) -> Replies:
     canonical = tickets.normalize(code)
     registration = await turn.repo.registration_for_update(canonical) if canonical else None
     if registration is None or registration.citizen_id != turn.citizen.id:
@@ -30,6 +30,21 @@ async def answer(turn: Turn, coming: bool, code: str) -> Replies:
                 status=turn._(STATUS_LABELS[registration.status]),
             ),
         )
+    appointment = triage.appointment_of(registration, turn.settings.booking.zone)
+    if token != reminders.appointment_token(appointment):
+        # A button of an earlier appointment: answer for the current one, not that one.
+        return [
+            Reply(
+                turn._(
+                    "That button was for an earlier appointment. Your meeting for registration "
+                    "{code} is now on {date} at {time}. Can you come?",
+                    code=registration.code,
+                    date=turn.tr.day_of(appointment),
+                    time=turn.tr.hour(appointment),
+                ),
+                reminders.attendance_choices(turn.tr, registration.code, appointment),
+            )
+        ]
     if coming:
         return await _will_come(turn, registration)
     return await _cannot_come(turn, registration)

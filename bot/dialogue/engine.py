@@ -276,9 +276,10 @@ async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
         if page is not None:
             return page
     if namespace == "rc":
-        answer, _sep, code = rest.partition(":")
+        answer, _sep, appointment = rest.partition(":")
+        code, _sep, token = appointment.partition(":")
         if answer in {"yes", "no"}:
-            return await attendance.answer(turn, answer == "yes", code)
+            return await attendance.answer(turn, answer == "yes", code, token)
     if namespace == "st":
         action, _sep, code = rest.partition(":")
         if action == "a":

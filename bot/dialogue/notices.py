@@ -44,8 +44,8 @@ def approved(
         ),
         tr._("Please bring: {items}.", items="; ".join(bring)),
         tr._(
-            "If you cannot come, withdraw the registration in /status so that your slot "
-            "goes to someone else."
+            "If you cannot come, tap “I cannot come” so that your slot goes to someone else "
+            "and the officers can offer you another session."
         ),
     ]
     return "\n\n".join(lines)
@@ -209,6 +209,16 @@ def session_cancelled(tr: Translator, registration: RegistrationView, reason: st
     return "\n\n".join(lines)
 
 
+def session_cancelled_waiting(tr: Translator, registration: RegistrationView, reason: str) -> str:
+    text = tr._(
+        "The session you asked for with registration {code} ({date}) is cancelled. The "
+        "officers are still reviewing your registration and will offer you another session.",
+        code=registration.code,
+        date=tr.when(registration.session_starts_at),
+    )
+    return f"{text}\n\n{tr._('Reason: {reason}', reason=reason)}" if reason else text
+
+
 def session_moved(tr: Translator, registration: RegistrationView, session: SessionView) -> str:
     return "\n\n".join(
         (
@@ -266,7 +276,8 @@ async def send(
     if answer_button:
         choices = (Choice(tr._("✍️ Answer"), f"st:a:{registration.code}"), *choices)
     if attendance_buttons:
-        choices = (*attendance_choices(tr, registration.code), *choices)
+        appointment = triage.appointment_of(registration, turn.settings.booking.zone)
+        choices = (*attendance_choices(tr, registration.code, appointment), *choices)
     await turn.repo.enqueue(
         OutboxMessage(
             idempotency_key=f"registration:{registration.id}:event:{event_id}",

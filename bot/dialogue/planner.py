@@ -91,7 +91,11 @@ async def leader_digests(
                     channel=recipient.channel,
                     recipient=recipient.chat_id,
                     text=digest_text(
-                        tr, session, approved, is_leader or recipient.confidential, services
+                        tr,
+                        session,
+                        approved,
+                        triage.digest_may_read(recipient, is_leader),
+                        services,
                     ),
                     due_at=due,
                     purpose="leader_digest",
@@ -114,6 +118,7 @@ def digest_text(
     services: Services,
 ) -> str:
     zone = services.settings.booking.zone
+    shown = [r for r in approved if may_read_confidential or not r.confidential]
     lines = [
         tr._(
             "📋 Citizen reception of {leader}, {title}: {date} at {time}, at {place}.",
@@ -125,7 +130,7 @@ def digest_text(
         ),
         tr.n_("{n} registration is approved:", "{n} registrations are approved:", len(approved)),
     ]
-    for number, r in enumerate(approved, start=1):
+    for number, r in enumerate(shown, start=1):
         when = triage.appointment_of(r, zone)
         head = tr._(
             "{number}. {code} · {kind} · {time} · {people}",
@@ -136,9 +141,9 @@ def digest_text(
             people=tr.n_("{n} person", "{n} people", r.people_count),
         )
         lines += ["", head]
-        if r.confidential and not may_read_confidential:
-            lines.append(tr._("🔒 A denunciation: its content is confidential."))
-            continue
+        if r.status is RegistrationStatus.RESCHEDULED:
+            # The session moved and the citizen has not yet said they can come at the new time.
+            lines.append(tr._("⏳ Not confirmed yet: the citizen was asked about the new time."))
         if r.host_name:
             lines.append(tr._("Received by: {official}", official=r.host_name))
         lines.append(tr._("Matter: {summary}", summary=r.summary))
@@ -146,6 +151,17 @@ def digest_text(
             tr._("Already handled: {prior}", prior=r.prior_handling or tr._("no agency yet"))
         )
         lines.append(tr._("Asks for: {request}", request=r.request))
+    hidden = len(approved) - len(shown)
+    if hidden:
+        # Not even the code or the time: either could point to the denouncer.
+        lines += [
+            "",
+            tr.n_(
+                "🔒 {n} more is a denunciation, shown only to those who may read it.",
+                "🔒 {n} more are denunciations, shown only to those who may read them.",
+                hidden,
+            ),
+        ]
     return "\n".join(lines)
 
 

@@ -11,16 +11,22 @@ from datetime import datetime
 
 from bot.core import reminders
 from bot.core.i18n import Translator
-from bot.core.model import Choice, OutboxMessage, RegistrationStatus, RegistrationView, SessionView
+from bot.core.model import Choice, OutboxMessage, RegistrationView, SessionView
 from bot.core.ports import Repository
 from bot.core.workdays import WorkCalendar
 from bot.dialogue.context import Services
 
 
-def attendance_choices(tr: Translator, code: str) -> tuple[Choice, ...]:
+def appointment_token(appointment: datetime) -> str:
+    """Names one appointment in a button, so a button of an earlier one is recognised."""
+    return str(int(appointment.timestamp()))
+
+
+def attendance_choices(tr: Translator, code: str, appointment: datetime) -> tuple[Choice, ...]:
+    token = appointment_token(appointment)
     return (
-        Choice(tr._("✅ I will come"), f"rc:yes:{code}"),
-        Choice(tr._("❌ I cannot come"), f"rc:no:{code}"),
+        Choice(tr._("✅ I will come"), f"rc:yes:{code}:{token}"),
+        Choice(tr._("❌ I cannot come"), f"rc:no:{code}:{token}"),
     )
 
 
@@ -68,12 +74,7 @@ async def queue_citizen_reminders(
 ) -> int:
     """Queue the reminders still ahead of ``now``; return how many were queued."""
     tr = services.catalogs.get(registration.citizen_locale)
-    guard: dict[str, object] = {
-        "registration": registration.id,
-        "statuses": [RegistrationStatus.APPROVED.value],
-        "session": session.id,
-        "starts_at": session.starts_at.isoformat(),
-    }
+    guard = reminders.reminder_guard(registration, session)
     queued = 0
     times = services.settings.reminder_times
     for kind, due in reminders.citizen_reminders(appointment, times, work).items():
@@ -84,13 +85,13 @@ async def queue_citizen_reminders(
             OutboxMessage(
                 idempotency_key=(
                     f"registration:{registration.id}:reminder:{kind}:"
-                    f"{session.id}:{session.starts_at.isoformat()}"
+                    f"{session.id}:{appointment.isoformat()}"
                 ),
                 channel=registration.citizen_channel,
                 recipient=registration.citizen_chat_id,
                 text=_text(tr, kind, registration, session, appointment),
                 due_at=due,
-                choices=attendance_choices(tr, registration.code),
+                choices=attendance_choices(tr, registration.code, appointment),
                 purpose=f"reminder_{kind}",
                 expires_at=appointment,
                 guard=guard,

@@ -264,3 +264,34 @@ async def test_a_claim_in_progress_is_skipped_not_shared(
         await other_engine.dispose()
     assert len(mine) == len(theirs) == 10
     assert not {item.key for item in mine} & {item.key for item in theirs}
+
+
+async def test_rows_taken_over_from_a_slow_dispatcher_are_never_sent_twice(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """Each send takes 25 s of the clock and a lease lasts 60 s: the rows the first
+    dispatcher has not reached yet pass to the second, and each row is sent once."""
+    store = SqlStore(engine)
+    await enqueue(store, *(message(f"m{n}", recipient=f"c{n}") for n in range(6)))
+    sent: list[str] = []
+
+    class Slow(RecordingSender):
+        async def send(self, recipient: str, text: str, choices: Any) -> str:
+            sent.append(text)
+            await asyncio.sleep(0.01)
+            clock.set(clock.now() + timedelta(seconds=25))
+            return "ok"
+
+    first = dispatcher(store, clock, Slow(), owner="one", lease=timedelta(seconds=60))
+    second = dispatcher(store, clock, Slow(), owner="two", lease=timedelta(seconds=60))
+
+    async def keep_ticking() -> None:
+        for _ in range(30):
+            await second.tick()
+            await asyncio.sleep(0.005)
+
+    await asyncio.gather(first.tick(), keep_ticking())
+    await first.drain()
+    assert sorted(sent) == sorted(f"text of m{n}" for n in range(6))
+    state = await rows(engine)
+    assert all(row.status == "sent" for row in state.values())

@@ -54,6 +54,11 @@ async def approved(app: App, user_id: str = "1001", locale: str = "en", **kw: An
     return code
 
 
+def token(app: App, day: str, hour: int, minute: int = 0) -> str:
+    """The appointment a reminder button names."""
+    return str(int(local(app, day, hour, minute).timestamp()))
+
+
 async def deliver(app: App, *senders: RecordingSender) -> None:
     await dispatcher(app, list(senders)).drain()
 
@@ -76,7 +81,8 @@ async def test_approval_queues_the_eve_and_morning_reminders_at_local_times(app:
         assert code in reminder.payload["text"]
         assert "Nguyễn Văn Minh" in reminder.payload["text"]
         payloads = [c["payload"] for c in reminder.payload["choices"]]
-        assert payloads == [f"rc:yes:{code}", f"rc:no:{code}"]
+        when = token(app, "2026-12-15", 8)
+        assert payloads == [f"rc:yes:{code}:{when}", f"rc:no:{code}:{when}"]
     assert "Tuesday, December 15, 2026" in reminders[0].payload["text"]
 
 
@@ -120,7 +126,8 @@ async def test_a_reminder_answers_will_come_and_cannot_come(app: App, clock: Fix
     phone = RecordingSender(only_recipient="1001")
     await deliver(app, phone)
     person = Chat(app.dialogue, user_id="1001")
-    await person.press(f"rc:yes:{code}")
+    when = token(app, "2026-12-15", 8)
+    await person.press(f"rc:yes:{code}:{when}")
     assert "you are expected on Tuesday, December 15, 2026" in person.text
     bt = await leader(app, "bt-tinh")
     async with app.store.transaction() as repo:
@@ -130,7 +137,7 @@ async def test_a_reminder_answers_will_come_and_cannot_come(app: App, clock: Fix
             )
         )[0]
     assert session.taken == 1
-    await person.press(f"rc:no:{code}")
+    await person.press(f"rc:no:{code}:{when}")
     assert "your slot is freed" in person.text
     stored = await row(app, code)
     assert (stored.status, stored.priority) == ("cancelled", True)
@@ -167,7 +174,8 @@ async def test_moving_a_session_asks_every_approved_registrant_to_confirm(
     session_id = await session_of(app, codes[0])
     admin = await officer(app, "admin")
     await admin.send(f"/session move {session_id} 17/12/2026 14:00-16:00 Hội trường tỉnh")
-    assert "3 approved citizens are asked to confirm" in admin.text
+    assert "3 citizens with a booking are asked to confirm" in admin.text
+    moved = token(app, "2026-12-17", 14)
     for n, code in enumerate(codes):
         [notice] = [
             r
@@ -177,15 +185,20 @@ async def test_moving_a_session_asks_every_approved_registrant_to_confirm(
         assert "Thursday, December 17, 2026" in notice.payload["text"]
         assert "Hội trường tỉnh" in notice.payload["text"]
         assert [c["payload"] for c in notice.payload["choices"]][:2] == [
-            f"rc:yes:{code}",
-            f"rc:no:{code}",
+            f"rc:yes:{code}:{moved}",
+            f"rc:no:{code}:{moved}",
         ]
         assert (await row(app, code)).status == "rescheduled"
     assert any("still reviewing" in r.payload["text"] for r in await outbox(app, recipient="w1"))
     # One confirms, one cannot come.
     yes, no = Chat(app.dialogue, user_id="a0"), Chat(app.dialogue, user_id="a1")
-    await yes.press(f"rc:yes:{codes[0]}")
-    await no.press(f"rc:no:{codes[1]}")
+    # A button of the old appointment does not confirm the new one: it asks again.
+    await yes.press(f"rc:yes:{codes[0]}:{token(app, '2026-12-15', 8)}")
+    assert "earlier appointment" in yes.text and "December 17, 2026" in yes.text
+    assert (await row(app, codes[0])).status == "rescheduled"
+    assert [c.payload for c in yes.replies[-1].choices][:1] == [f"rc:yes:{codes[0]}:{moved}"]
+    await yes.press(f"rc:yes:{codes[0]}:{moved}")
+    await no.press(f"rc:no:{codes[1]}:{moved}")
     assert (await row(app, codes[0])).status == "approved"
     assert (await row(app, codes[1])).status == "cancelled"
     # The old reminders expire; the confirmed citizen gets reminders for the new time.
@@ -208,12 +221,19 @@ async def test_cancelling_a_session_tells_every_registrant_and_the_officers(
     session_id = await session_of(app, codes[0])
     admin = await officer(app, "admin")
     await admin.send(f"/session cancel {session_id} Lãnh đạo đi công tác đột xuất")
-    assert "3 registrations go back to the queue with priority" in admin.text
-    for user, code in (("a0", codes[0]), ("a1", codes[1]), ("w1", waiting)):
-        stored = await row(app, code)
-        assert (stored.status, stored.priority) == ("cancelled", True)
+    assert "2 approved registrations go back to the queue with priority" in admin.text
+    for user in ("a0", "a1", "w1"):
         texts = [r.payload["text"] for r in await outbox(app, recipient=user, purpose="notice")]
         assert any("is cancelled" in t and "Lãnh đạo đi công tác đột xuất" in t for t in texts)
+    for code in codes:
+        stored = await row(app, code)
+        assert (stored.status, stored.priority) == ("cancelled", True)
+    # The registration still under review stays in the queue, to be offered another session.
+    assert (await row(app, waiting)).status == "submitted"
+    assert any(
+        "will offer you another session" in r.payload["text"]
+        for r in await outbox(app, recipient="w1", purpose="notice")
+    )
     alerts = await outbox(app, purpose="officer_alert")
     assert alerts and all(f"#{session_id}" in a.payload["text"] for a in alerts)
     # Nobody can book the cancelled session any more, and it is not listed.
@@ -255,6 +275,23 @@ async def test_days_off_and_working_days_from_admins_change_deadlines(app: App) 
     assert (await row(app, second)).due_date.isoformat() == "2026-12-14"
 
 
+async def test_a_day_off_names_the_sessions_already_planned_that_day(app: App) -> None:
+    admin = await officer(app, "admin")
+    await admin.send("/dayoff 14/12/2026")
+    assert "is now a day off" in admin.text and "planned on that day" not in admin.text
+    await admin.send("/dayoff 15/12/2026 Nghỉ bù")
+    assert "1 session is planned on that day" in admin.text
+    assert "Nguyễn Văn Minh" in admin.text and "/session move" in admin.text
+
+
+async def test_a_date_years_ahead_is_taken_for_a_typo(app: App) -> None:
+    admin = await officer(app, "admin")
+    await admin.send("/dayoff 01/12/2062")
+    assert "more than two years ahead" in admin.text
+    await admin.send("/session add bt-tinh 15/12/2206 08:00-11:00 10 Hội trường")
+    assert "more than two years ahead" in admin.text
+
+
 # --- digests -----------------------------------------------------------------------------
 
 
@@ -286,10 +323,33 @@ async def test_the_leader_and_assistants_get_the_digest_the_working_day_before_a
     assert "2 phiếu đã được duyệt" in for_leader and plain in for_leader and secret in for_leader
     assert "Tôi khiếu nại" in for_leader and "Tố cáo" in for_leader
     for_assistant = digests["assistant"].payload["text"]
-    assert plain in for_assistant and secret in for_assistant
-    assert "content is confidential" in for_assistant
-    assert for_assistant.count("Matter:") == 1  # the denunciation's content is withheld
-    assert digests["cleared"].payload["text"].count("Matter:") == 2
+    # Without the permission, not even the denunciation's code: only that there is one.
+    assert plain in for_assistant and secret not in for_assistant
+    assert "1 more is a denunciation, shown only to those who may read it" in for_assistant
+    assert for_assistant.count("Matter:") == 1
+    assert "2 registrations are approved" in for_assistant
+    for_cleared = digests["cleared"].payload["text"]
+    assert secret in for_cleared and for_cleared.count("Matter:") == 2
+
+
+async def test_the_digest_marks_citizens_who_have_not_confirmed_a_moved_session(
+    app: App, clock: FixedClock
+) -> None:
+    bt = await leader(app, "bt-tinh")
+    async with app.store.transaction() as repo:
+        await repo.set_leader_recipients(bt.id, (Recipient("telegram", "leader-chat", "en"),), ())
+    codes = [await approved(app, user_id=f"a{n}") for n in range(2)]
+    admin = await officer(app, "admin")
+    await admin.send(f"/session move {await session_of(app, codes[0])} 17/12/2026 08:00-11:00")
+    await Chat(app.dialogue, user_id="a0").press(
+        f"rc:yes:{codes[0]}:{token(app, '2026-12-17', 8)}"
+    )
+    clock.set(local(app, "2026-12-16", 15))
+    await planner.plan(app.services, clock.now())
+    [digest] = await outbox(app, purpose="leader_digest")
+    entries = digest.payload["text"].split("\n\n")[1:]
+    assert [codes[0] in e for e in entries] == [True, False]
+    assert ["Not confirmed yet" in e for e in entries] == [False, True]
 
 
 async def test_a_digest_missed_while_down_goes_out_at_start_if_still_useful(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -87,5 +88,33 @@ async def test_the_rate_limiter_spaces_messages_overall_and_per_chat() -> None:
     for chat in ("a", "b", "a", "c"):
         await limiter.wait(chat)
     # b waits 0.1 s for the global rate; the second "a" waits until 1 s after the first.
-    assert waits == [0.1, 0.9, 0.1]
-    assert now[0] == pytest.approx(1.1)
+    assert waits == [0.1, 0.9]
+    assert now[0] == pytest.approx(1.0)
+
+
+async def test_a_chat_waiting_for_its_gap_does_not_hold_up_the_others() -> None:
+    started = asyncio.get_running_loop().time()
+    order: list[str] = []
+    limiter = RateLimiter(per_second=None, chat_gap=0.3)
+
+    async def send(chat: str) -> None:
+        await limiter.wait(chat)
+        order.append(chat)
+
+    await asyncio.gather(send("a"), send("a"), send("b"))
+    assert order == ["a", "b", "a"]
+    assert asyncio.get_running_loop().time() - started == pytest.approx(0.3, abs=0.1)
+
+
+async def test_a_pause_holds_the_whole_channel() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(per_second=30, monotonic=lambda: now[0], sleep=sleep)
+    limiter.pause(17)
+    await limiter.wait("x")
+    assert waits == [17.0]

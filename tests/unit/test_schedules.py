@@ -463,6 +463,7 @@ def test_a_configured_day_off_moves_or_skips_the_session() -> None:
     assert occurrences(
         make_rule(monthly_day(10), SHIFT), work, date(2026, 12, 1), date(2026, 12, 31)
     ) == [Occurrence(date(2026, 12, 10), date(2026, 12, 11))]
-    assert occurrences(
-        make_rule(monthly_day(10), SKIP), work, date(2026, 12, 1), date(2026, 12, 31)
-    ) == []
+    assert (
+        occurrences(make_rule(monthly_day(10), SKIP), work, date(2026, 12, 1), date(2026, 12, 31))
+        == []
+    )

@@ -46,6 +46,7 @@ class Outcome:
     reply: str
     notice: Callable[[Translator, RegistrationView], str] | None = None
     answer_button: bool = False
+    attendance_buttons: bool = False
     # What else follows from the decision, once recorded (the approval's reminders).
     then: Callable[[RegistrationView], Awaitable[object]] | None = None
 
@@ -183,7 +184,7 @@ async def _approve(
             turn.repo, turn.services, after, session, appointment, turn.now, await turn.calendar()
         )
 
-    return decision, Outcome(reply, notice, then=remind)
+    return decision, Outcome(reply, notice, attendance_buttons=True, then=remind)
 
 
 async def sessions_with_room(
@@ -639,7 +640,12 @@ async def run(turn: Turn, place: Desk, name: str, argument: str) -> tuple[Reply,
         return Reply(outcome.reply), code
     tr = notices.translator_for(turn, after)
     await notices.send(
-        turn, after, event_id, outcome.notice(tr, after), answer_button=outcome.answer_button
+        turn,
+        after,
+        event_id,
+        outcome.notice(tr, after),
+        answer_button=outcome.answer_button,
+        attendance_buttons=outcome.attendance_buttons,
     )
     return Reply(outcome.reply + "\n" + turn._("The citizen has been told.")), code
 

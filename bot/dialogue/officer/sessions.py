@@ -15,6 +15,7 @@ from bot.core.model import (
     OutboxMessage,
     RegistrationView,
     Reply,
+    SessionStatus,
     SessionView,
 )
 from bot.dialogue import alerts, notices
@@ -33,6 +34,7 @@ USAGE = {
     "cancel": "/session cancel ID REASON",
     "move": "/session move ID DD/MM/YYYY HH:MM-HH:MM [PLACE]",
 }
+FURTHEST_AHEAD = timedelta(days=2 * 366)
 DAY_USAGE = {"dayoff": "/dayoff DD/MM/YYYY [note]", "workday": "/workday DD/MM/YYYY [note]"}
 
 
@@ -45,9 +47,16 @@ def _day(turn: Turn, text: str, usage: str) -> date:
     if match is None:
         raise _usage(turn, usage)
     try:
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        day = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
     except ValueError as exc:
         raise _usage(turn, usage) from exc
+    if day > turn.today + FURTHEST_AHEAD:
+        # Almost always a mistyped year; nobody plans receptions that far ahead.
+        raise Refusal(
+            turn._("{date} is more than two years ahead: please check the year.", date=text),
+            "too_far",
+        )
+    return day
 
 
 def _hours(turn: Turn, day: date, text: str, usage: str) -> tuple[datetime, datetime]:
@@ -81,6 +90,14 @@ async def _leader_in_scope(turn: Turn, place: Desk, code: str) -> Leader:
             "out_of_scope",
         )
     return leader
+
+
+async def _leaders_in_scope(turn: Turn, place: Desk) -> list[Leader]:
+    return [
+        leader
+        for leader in await turn.repo.leaders()
+        if place.scope is None or leader.unit_id in place.scope
+    ]
 
 
 async def _session_in_scope(turn: Turn, place: Desk, text: str, usage: str) -> SessionView:
@@ -138,11 +155,7 @@ async def _list(turn: Turn, place: Desk, words: list[str]) -> Reply:
     if words:
         leaders = [await _leader_in_scope(turn, place, words[0])]
     else:
-        leaders = [
-            leader
-            for leader in await turn.repo.leaders()
-            if place.scope is None or leader.unit_id in place.scope
-        ]
+        leaders = await _leaders_in_scope(turn, place)
     lines = [
         turn._("Sessions of the coming {days} days:", days=turn.settings.booking.horizon_days)
     ]
@@ -224,7 +237,7 @@ async def _cancel(turn: Turn, place: Desk, text: str, reason: str) -> tuple[Repl
     if len(reason) > REASON_MAX:
         raise _usage(turn, USAGE["cancel"])
     try:
-        before, affected = await sessions.cancel(
+        before, affected, waiting = await sessions.cancel(
             turn.repo, session.id, reason, place.officer.actor, turn.now
         )
     except sessions.SessionChangeRefused as refused:
@@ -237,19 +250,30 @@ async def _cancel(turn: Turn, place: Desk, text: str, reason: str) -> tuple[Repl
         await notices.send(
             turn, after, item.event_id, notices.session_cancelled(tr, item.before, reason)
         )
+    for registration in waiting:
+        tr = notices.translator_for(turn, registration)
+        await turn.repo.enqueue(
+            OutboxMessage(
+                idempotency_key=f"session:{session.id}:cancelled:registration:{registration.id}",
+                channel=registration.citizen_channel,
+                recipient=registration.citizen_chat_id,
+                text=notices.session_cancelled_waiting(tr, registration, reason),
+                due_at=turn.now,
+            )
+        )
     await alerts.tell_officers(
         turn.repo,
         turn.services,
-        [item.before for item in affected],
+        [item.before for item in affected] + waiting,
         lambda tr, regs: _cancelled_for_officers(tr, before, regs),
         f"session:{session.id}:cancelled",
         turn.now,
     )
     reply = turn.n_(
-        "Session #{session} is cancelled; {n} registration goes back to the queue with "
-        "priority, and its citizen has been told.",
-        "Session #{session} is cancelled; {n} registrations go back to the queue with "
-        "priority, and their citizens have been told.",
+        "Session #{session} is cancelled; {n} approved registration goes back to the queue "
+        "with priority. Every citizen concerned has been told.",
+        "Session #{session} is cancelled; {n} approved registrations go back to the queue "
+        "with priority. Every citizen concerned has been told.",
         len(affected),
         session=session.id,
     )
@@ -312,7 +336,8 @@ async def _move(turn: Turn, place: Desk, words: list[str]) -> tuple[Reply, str]:
         )
     lines = [
         turn._(
-            "Session #{session} moved to {when}; {n} approved citizens are asked to confirm.",
+            "Session #{session} moved to {when}; {n} citizens with a booking are asked to "
+            "confirm.",
             session=session.id,
             when=turn.tr.when(start),
             n=len(affected),
@@ -334,7 +359,31 @@ async def calendar_day(turn: Turn, place: Desk, name: str, argument: str) -> tup
     working = name == "workday"
     await turn.repo.save_calendar_override(CalendarOverride(day, working=working, note=note))
     if working:
-        reply = turn._("{date} is now a working day.", date=turn.tr.day(day))
-    else:
-        reply = turn._("{date} is now a day off.", date=turn.tr.day(day))
-    return Reply(reply), day.isoformat()
+        return Reply(
+            turn._("{date} is now a working day.", date=turn.tr.day(day))
+        ), day.isoformat()
+    lines = [turn._("{date} is now a day off.", date=turn.tr.day(day))]
+    zone = turn.settings.booking.zone
+    start = datetime.combine(day, time(), tzinfo=zone)
+    planned = [
+        session
+        for leader in await _leaders_in_scope(turn, place)
+        for session in await turn.repo.sessions_of_leader(
+            leader.id, max(start, turn.now), start + timedelta(days=1)
+        )
+        if session.status is SessionStatus.PLANNED
+    ]
+    if planned:
+        # The day off does not move them: each needs an admin's decision, and its citizens
+        # must be told.
+        lines.append(
+            turn.n_(
+                "⚠️ {n} session is planned on that day; move or cancel it with /session move "
+                "or /session cancel:",
+                "⚠️ {n} sessions are planned on that day; move or cancel them with /session "
+                "move or /session cancel:",
+                len(planned),
+            )
+        )
+        lines += [_line(turn, session) for session in planned]
+    return Reply("\n".join(lines)), day.isoformat()
