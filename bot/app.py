@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +23,7 @@ from bot.core.sending import Sender
 from bot.core.workdays import WorkCalendar
 from bot.dialogue import Dialogue, DialogueSettings, PrivacySettings, Services
 from bot.outbox import Dispatcher
+from bot.ratelimit import RateLimiter
 from storage import migrate
 from storage.db import create_engine
 from storage.repositories import SqlStore
@@ -109,14 +110,21 @@ def build(config: Config, clock: Clock | None = None) -> App:
     return App(config, engine, store, services, Dialogue(services))
 
 
-def dispatcher(app: App, senders: Sequence[Sender]) -> Dispatcher:
+def dispatcher(
+    app: App, senders: Sequence[Sender], limiters: Mapping[str, RateLimiter] | None = None
+) -> Dispatcher:
     """The outbox dispatcher of this process, sending through the given channels."""
+    outbox = app.config.outbox
     return Dispatcher(
         store=app.store,
         senders={sender.channel: sender for sender in senders},
         clock=app.services.clock,
         owner=f"{socket.gethostname()}:{os.getpid()}",
-        max_attempts=app.config.reminders.max_attempts,
+        limiters=dict(limiters or {}),
+        lease=timedelta(seconds=outbox.lease_seconds),
+        max_attempts=outbox.max_attempts,
+        retry_first=timedelta(seconds=outbox.retry_first_seconds),
+        retry_max=timedelta(seconds=outbox.retry_max_seconds),
     )
 
 

@@ -9,11 +9,13 @@ environment or the configuration file.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -34,6 +36,7 @@ DEFAULT_CONFIG_FILE = Path("config.toml")
 SECRET_ENV: Mapping[str, tuple[str, str]] = {
     "TIEPDAN_DATABASE_URL": ("database", "url"),
     "TIEPDAN_TELEGRAM_TOKEN": ("telegram", "token"),
+    "TIEPDAN_TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
     "TIEPDAN_ZALO_BOT_TOKEN": ("zalo_bot", "token"),
     "TIEPDAN_ZALO_OA_SECRET_KEY": ("zalo_oa", "secret_key"),
     "TIEPDAN_ZALO_OA_APP_SECRET": ("zalo_oa", "app_secret"),
@@ -92,6 +95,41 @@ class DatabaseConfig(_Section):
 class TelegramConfig(_Section):
     enabled: bool = False
     token: SecretStr = SecretStr("")
+    api_base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] = (
+        "https://api.telegram.org"
+    )
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    officers_chat_id: Annotated[str, Field(pattern=r"^(-?\d{1,20})?$")] = ""
+    poll_timeout_seconds: Annotated[int, Field(ge=0, le=50)] = 25
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 8
+    messages_per_second: Annotated[float, Field(gt=0, le=1000)] = 30.0
+    private_chat_gap_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
+    group_chat_gap_seconds: Annotated[float, Field(ge=0, le=600)] = 3.0
+    chat_burst: Annotated[int, Field(ge=1, le=20)] = 3
+
+    @model_validator(mode="after")
+    def _usable(self) -> TelegramConfig:
+        if not self.enabled:
+            return self
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", self.token.get_secret_value()):
+            raise ValueError("token: set the bot token from @BotFather (TIEPDAN_TELEGRAM_TOKEN)")
+        if self.mode == "webhook":
+            if not self.webhook_url.startswith("https://") and not self.webhook_url.startswith(
+                "http://127.0.0.1"
+            ):
+                raise ValueError("webhook_url: webhook mode needs the public https:// URL")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", self.webhook_secret.get_secret_value()):
+                raise ValueError(
+                    "webhook_secret: webhook mode needs 16 to 256 characters of A-Z, a-z, "
+                    "0-9, _ and - (TIEPDAN_TELEGRAM_WEBHOOK_SECRET)"
+                )
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url).path or "/"
 
 
 class ZaloBotConfig(_Section):
@@ -165,11 +203,26 @@ class RemindersConfig(_Section):
     leader_digest_time: Annotated[str, Field(pattern=_HH_MM)] = "15:00"
     leader_digest_working_days: Annotated[int, Field(ge=1, le=10)] = 1
     officer_digest_time: Annotated[str, Field(pattern=_HH_MM)] = "07:30"
-    # How often due messages are sent, and how often digests are prepared.
-    dispatch_every_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
-    plan_every_seconds: Annotated[int, Field(ge=10, le=3600)] = 60
-    # A message that keeps failing is given up after this many attempts.
+    # How often digests and announcements are prepared.
+    plan_every_seconds: Annotated[int, Field(ge=1, le=3600)] = 60
+
+
+class OutboxConfig(_Section):
+    # How often due messages are sent (a turn's replies go at once).
+    dispatch_every_seconds: Annotated[float, Field(gt=0, le=3600)] = 5
+    # A message that keeps failing is given up after this many attempts...
     max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    # ...with waits doubling from the first to the longest.
+    retry_first_seconds: Annotated[float, Field(gt=0, le=3600)] = 10
+    retry_max_seconds: Annotated[float, Field(gt=0, le=86_400)] = 3600
+    # A message being sent is held this long; then another instance may take it over.
+    lease_seconds: Annotated[float, Field(ge=1, le=3600)] = 120
+
+
+class WebConfig(_Section):
+    # The HTTP server of webhooks and /healthz, started when a network channel is enabled.
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8080
 
 
 class PrivacyConfig(_Section):
@@ -190,6 +243,8 @@ class Config(_Section):
     calendar: CalendarConfig = CalendarConfig()
     triage: TriageConfig = TriageConfig()
     reminders: RemindersConfig = RemindersConfig()
+    outbox: OutboxConfig = OutboxConfig()
+    web: WebConfig = WebConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     officers: tuple[OfficerConfig, ...] = ()
 

@@ -9,7 +9,7 @@ and records the result in another short transaction. No transaction is held whil
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,9 +21,6 @@ from bot.core.sending import Rejected, RetryAfter, Sender, SendFailure, Unavaila
 from bot.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
-
-BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(hours=1)
 
 
 @dataclass
@@ -50,13 +47,24 @@ class Dispatcher:
     batch: int = 50
     lease: timedelta = timedelta(minutes=2)
     max_attempts: int = 8
+    retry_first: timedelta = timedelta(seconds=10)
+    retry_max: timedelta = timedelta(hours=1)
 
     async def tick(self) -> DispatchStats:
         """Send what is due now; returns what happened to the claimed rows."""
+        return await self._claim_and_deliver(None)
+
+    async def send_now(self, keys: Sequence[str]) -> DispatchStats:
+        """Send these messages at once (a turn's replies), rather than at the next tick."""
+        return await self._claim_and_deliver(keys) if keys else DispatchStats()
+
+    async def _claim_and_deliver(self, keys: Sequence[str] | None) -> DispatchStats:
         targets = [(s.channel, s.only_recipient) for s in self.senders.values()]
         now = self.clock.now()
         async with self.store.transaction() as repo:
-            items = await repo.claim_outbox(now, self.owner, now + self.lease, targets, self.batch)
+            items = await repo.claim_outbox(
+                now, self.owner, now + self.lease, targets, self.batch, keys
+            )
         stats = DispatchStats()
         for item in items:
             await self._deliver(item, stats)
@@ -98,7 +106,7 @@ class Dispatcher:
                 return
         sender = self.senders[item.channel]
         try:
-            message_id = await sender.send(item.recipient, item.text, item.choices)
+            message_id = await sender.send(item.recipient, item.reply)
         except RetryAfter as wait:
             # Asked to slow down: the whole channel waits exactly as told, and this message
             # is tried again then; being asked to wait is not a failure.
@@ -144,7 +152,7 @@ class Dispatcher:
             await self._finish(item, "failed", error=error, attempted=True)
             stats.failed += 1
             return
-        wait = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
+        wait = min(self.retry_first * 2 ** (attempts - 1), self.retry_max)
         await self._finish(
             item, "pending", error=error, attempted=True, next_attempt_at=self.clock.now() + wait
         )

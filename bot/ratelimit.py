@@ -10,13 +10,15 @@ from collections.abc import Awaitable, Callable
 
 class RateLimiter:
     """Waits as long as needed so that at most ``per_second`` messages leave overall, and at
-    least ``chat_gap`` seconds pass between two messages to the same chat."""
+    least ``chat_gap`` seconds pass between two messages to the same chat once ``burst``
+    messages went to it at once (a reply of two or three messages is not held back)."""
 
     def __init__(
         self,
         per_second: float | None,
         chat_gap: float = 0.0,
         *,
+        burst: int = 1,
         gap_for: Callable[[str], float] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -27,7 +29,11 @@ class RateLimiter:
         self._gap_for = gap_for or (lambda _chat: chat_gap)
         self._monotonic = monotonic
         self._sleep = sleep
+        self._burst = max(burst, 1)
         self._next_free = 0.0
+        # Per chat, when its allowance is back to full (the "theoretical arrival time" of
+        # the generic cell rate algorithm): a chat may send while it is at most
+        # (burst - 1) gaps ahead of now.
         self._chat_next: OrderedDict[str, float] = OrderedDict()
         self._remember = chats_remembered
         self._lock = asyncio.Lock()
@@ -37,9 +43,11 @@ class RateLimiter:
         # for its own gap does not hold up the other chats.
         async with self._lock:
             now = self._monotonic()
-            slot = max(now, self._next_free, self._chat_next.get(chat, 0.0))
+            gap = self._gap_for(chat)
+            full = max(now, self._chat_next.get(chat, 0.0))
+            slot = max(now, self._next_free, full - (self._burst - 1) * gap)
             self._next_free = max(self._next_free, now) + self._interval
-            self._chat_next[chat] = slot + self._gap_for(chat)
+            self._chat_next[chat] = max(full, slot) + gap
             self._chat_next.move_to_end(chat)
             while len(self._chat_next) > self._remember:
                 self._chat_next.popitem(last=False)

@@ -75,8 +75,8 @@ def build(app: App, dispatcher: Dispatcher | None = None) -> Ticks:
             ticks,
             "dispatch-outbox",
             dispatcher.tick,
-            IntervalTrigger(seconds=reminders.dispatch_every_seconds, timezone=zone),
-            grace=reminders.dispatch_every_seconds,
+            IntervalTrigger(seconds=app.config.outbox.dispatch_every_seconds, timezone=zone),
+            grace=max(1, int(app.config.outbox.dispatch_every_seconds)),
             first_run=app.services.clock.now(),
         )
     return ticks

@@ -69,10 +69,10 @@ class ConsoleChannel:
         self._after_turn = after_turn
         self._delivered = 0
 
-    def show(self, text: str, choices: tuple[Choice, ...]) -> str:
+    def show(self, reply: Reply) -> str:
         """Print a message that arrives on its own (a notice, a reminder); its buttons become
         the numbered choices. Returns a message id for the outbox."""
-        output, self._choices = render([Reply(text, choices)])
+        output, self._choices = render([reply])
         self._stdout.write(f"📬 {output}\n\n")
         self._stdout.flush()
         self._delivered += 1
@@ -120,5 +120,5 @@ class ConsoleSender:
         self._console = console
         self.only_recipient: str | None = console.user_id
 
-    async def send(self, recipient: str, text: str, choices: tuple[Choice, ...]) -> str:
-        return self._console.show(text, choices)
+    async def send(self, recipient: str, reply: Reply) -> str:
+        return self._console.show(reply)

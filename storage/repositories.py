@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -28,16 +29,19 @@ from bot.core.model import (
     OfficerRole,
     OutboxItem,
     OutboxMessage,
+    OutgoingFile,
     Recipient,
     Recurrence,
     RecurrenceKind,
     RegistrationEvent,
     RegistrationStatus,
     RegistrationView,
+    Reply,
     RequestKind,
     ScheduleRule,
     SessionStatus,
     SessionView,
+    StoredUpdate,
     Unit,
     UnitKind,
     UnitLevel,
@@ -50,6 +54,7 @@ from storage.tables import (
     CitizenRow,
     ConsentRow,
     DialogStateRow,
+    InboxRow,
     LeaderRow,
     OfficerRow,
     OutboxRow,
@@ -667,12 +672,7 @@ class SqlRepository:
                     "idempotency_key": message.idempotency_key,
                     "channel": message.channel,
                     "recipient": message.recipient,
-                    "payload": {
-                        "text": message.text,
-                        "choices": [
-                            {"label": c.label, "payload": c.payload} for c in message.choices
-                        ],
-                    },
+                    "payload": _outbox_payload(message),
                     "due_at": message.due_at,
                     "status": "pending",
                     "attempts": 0,
@@ -701,8 +701,9 @@ class SqlRepository:
         lease_until: datetime,
         targets: Sequence[tuple[str, str | None]],
         limit: int,
+        keys: Sequence[str] | None = None,
     ) -> list[OutboxItem]:
-        if not targets:
+        if not targets or keys == []:
             return []
         wanted = or_(
             *(
@@ -726,6 +727,8 @@ class SqlRepository:
             .order_by(OutboxRow.due_at, OutboxRow.id)
             .limit(limit)
         )
+        if keys is not None:
+            query = query.where(OutboxRow.idempotency_key.in_(keys))
         if self._dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list((await self._s.execute(query)).scalars())
@@ -805,6 +808,88 @@ class SqlRepository:
             .where(CitizenRow.channel == channel, CitizenRow.chat_id == chat_id)
             .values(unreachable_at=at)
         )
+
+    async def mark_reachable(self, channel: str, chat_id: str) -> None:
+        await self._s.execute(
+            update(CitizenRow)
+            .where(CitizenRow.channel == channel, CitizenRow.chat_id == chat_id)
+            .values(unreachable_at=None)
+        )
+
+    # --- the inbox ------------------------------------------------------------------------
+
+    async def store_updates(
+        self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]], now: datetime
+    ) -> list[StoredUpdate]:
+        fresh = dict(updates)  # the same update twice in one batch is stored once
+        if not fresh:
+            return []
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        # Insert-or-ignore with RETURNING: only the updates this call stored come back, even
+        # when another instance stores the same redelivered update at the same moment.
+        statement = (
+            insert(InboxRow)
+            .values(
+                [
+                    {
+                        "channel": channel,
+                        "update_id": update_id,
+                        "payload": payload,
+                        "received_at": now,
+                        "error": "",
+                    }
+                    for update_id, payload in fresh.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+            .returning(InboxRow.id, InboxRow.update_id)
+        )
+        stored = {update_id: row_id for row_id, update_id in await self._s.execute(statement)}
+        return [
+            StoredUpdate(stored[update_id], channel, update_id, payload)
+            for update_id, payload in fresh.items()
+            if update_id in stored
+        ]
+
+    async def claim_update(self, update_id: int, now: datetime) -> bool:
+        result = await self._s.execute(
+            update(InboxRow)
+            .where(InboxRow.id == update_id, InboxRow.processed_at.is_(None))
+            .values(processed_at=now, payload={})
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def note_update_failure(self, update_id: int, error: str, now: datetime) -> None:
+        await self._s.execute(
+            update(InboxRow)
+            .where(InboxRow.id == update_id)
+            .values(processed_at=now, payload={}, error=error[:2000])
+        )
+
+    async def unprocessed_updates(
+        self, channel: str, received_before: datetime, limit: int
+    ) -> list[StoredUpdate]:
+        rows = (
+            await self._s.execute(
+                select(InboxRow)
+                .where(
+                    InboxRow.channel == channel,
+                    InboxRow.processed_at.is_(None),
+                    InboxRow.received_at < received_before,
+                )
+                .order_by(InboxRow.id)
+                .limit(limit)
+            )
+        ).scalars()
+        return [_stored_update(row) for row in rows]
+
+    async def purge_updates(self, processed_before: datetime) -> int:
+        result = await self._s.execute(
+            delete(InboxRow).where(
+                InboxRow.processed_at.is_not(None), InboxRow.processed_at < processed_before
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # --- schedule changes and subscriptions -------------------------------------------------
 
@@ -986,16 +1071,49 @@ def _recipient_json(recipient: Recipient) -> dict[str, Any]:
     }
 
 
+def _stored_update(row: InboxRow) -> StoredUpdate:
+    return StoredUpdate(row.id, row.channel, row.update_id, dict(row.payload or {}))
+
+
+def _outbox_payload(message: OutboxMessage) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "text": message.text,
+        "choices": [{"label": c.label, "payload": c.payload} for c in message.choices],
+    }
+    if message.contact_request:
+        payload["contact_request"] = message.contact_request
+    if message.file is not None:
+        payload["file"] = {
+            "filename": message.file.filename,
+            "mime_type": message.file.mime_type,
+            "content": base64.b64encode(message.file.content).decode("ascii"),
+        }
+    return payload
+
+
 def _outbox_item(row: OutboxRow) -> OutboxItem:
     payload = row.payload or {}
+    file = payload.get("file")
     return OutboxItem(
         id=row.id,
         key=row.idempotency_key,
         channel=row.channel,
         recipient=row.recipient,
-        text=str(payload.get("text", "")),
-        choices=tuple(
-            Choice(str(c["label"]), str(c["payload"])) for c in payload.get("choices", ())
+        reply=Reply(
+            text=str(payload.get("text", "")),
+            choices=tuple(
+                Choice(str(c["label"]), str(c["payload"])) for c in payload.get("choices", ())
+            ),
+            contact_request=payload.get("contact_request"),
+            file=(
+                OutgoingFile(
+                    str(file["filename"]),
+                    base64.b64decode(str(file["content"])),
+                    str(file["mime_type"]),
+                )
+                if file
+                else None
+            ),
         ),
         attempts=row.attempts,
         expires_at=row.expires_at,

@@ -133,13 +133,15 @@ class RecordingSender:
         self.channel = channel
         self.only_recipient = only_recipient
         self.sent: list[tuple[str, str, tuple[Choice, ...]]] = []
+        self.replies: list[Reply] = []
         # Raised, in order, by the next sends (then sending succeeds).
         self.failures = list(failures or [])
 
-    async def send(self, recipient: str, text: str, choices: tuple[Choice, ...]) -> str:
+    async def send(self, recipient: str, reply: Reply) -> str:
         if self.failures:
             raise self.failures.pop(0)
-        self.sent.append((recipient, text, choices))
+        self.sent.append((recipient, reply.text, reply.choices))
+        self.replies.append(reply)
         return f"{self.channel}-{len(self.sent)}"
 
     def texts(self, recipient: str | None = None) -> list[str]:

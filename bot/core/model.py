@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 
 class Channel(StrEnum):
@@ -419,6 +420,8 @@ class OutboxMessage:
     due_at: datetime
     choices: tuple[Choice, ...] = ()
     purpose: str = "notice"
+    contact_request: str | None = None
+    file: OutgoingFile | None = None
     expires_at: datetime | None = None
     # Conditions still true when it is sent: {"registration": id, "statuses": [...],
     # "session": id, "starts_at": iso}; otherwise it is expired unsent.
@@ -433,11 +436,24 @@ class OutboxItem:
     key: str
     channel: str
     recipient: str
-    text: str
-    choices: tuple[Choice, ...]
+    reply: Reply
     attempts: int
     expires_at: datetime | None
     guard: dict[str, object] | None
+
+    @property
+    def text(self) -> str:
+        return self.reply.text
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpdate:
+    """An incoming update as the inbox keeps it until it is processed."""
+
+    id: int
+    channel: str
+    update_id: str
+    payload: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

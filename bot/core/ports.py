@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.model import (
     AuditEntry,
@@ -28,6 +28,7 @@ from bot.core.model import (
     RequestKind,
     ScheduleRule,
     SessionView,
+    StoredUpdate,
     Unit,
     UnitKind,
     UnitLevel,
@@ -256,10 +257,12 @@ class Repository(Protocol):
         lease_until: datetime,
         targets: Sequence[tuple[str, str | None]],
         limit: int,
+        keys: Sequence[str] | None = None,
     ) -> list[OutboxItem]:
         """Take due messages for these (channel, recipient or any) targets: pending ones,
         and those whose previous claim ran out of lease. Several dispatchers never take the
-        same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time)."""
+        same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time).
+        ``keys``: only these messages (the replies of the turn just processed)."""
         ...
 
     async def renew_lease(
@@ -284,6 +287,38 @@ class Repository(Protocol):
         ...
 
     async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None: ...
+
+    async def mark_reachable(self, channel: str, chat_id: str) -> None:
+        """The chat works again (the user unblocked the bot)."""
+        ...
+
+    # the inbox: incoming updates, stored before they are acted on
+    async def store_updates(
+        self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]], now: datetime
+    ) -> list[StoredUpdate]:
+        """Keep these (update id, payload) updates; return the new ones, in the given order.
+        An update id seen before is a redelivery and is left out."""
+        ...
+
+    async def claim_update(self, update_id: int, now: datetime) -> bool:
+        """Mark a stored update processed, in the transaction that acts on it; False when
+        another transaction did so first. Its payload is dropped: it may hold personal data
+        that the registration keeps where it belongs."""
+        ...
+
+    async def note_update_failure(self, update_id: int, error: str, now: datetime) -> None:
+        """An update that could not be processed: marked so it is not retried forever."""
+        ...
+
+    async def unprocessed_updates(
+        self, channel: str, received_before: datetime, limit: int
+    ) -> list[StoredUpdate]:
+        """Updates stored but never processed (the process stopped in between), oldest first."""
+        ...
+
+    async def purge_updates(self, processed_before: datetime) -> int:
+        """Forget processed updates once a redelivery can no longer come."""
+        ...
 
     # schedule changes and subscriptions
     async def sessions_of_leader(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.core.model import Choice
+from bot.core.model import Reply
 
 
 class SendFailure(Exception):
@@ -36,6 +36,7 @@ class Sender(Protocol):
     # Only messages for this recipient (the console's one user); None: any recipient.
     only_recipient: str | None
 
-    async def send(self, recipient: str, text: str, choices: tuple[Choice, ...]) -> str:
-        """Send one message; return the provider's message id, or raise a SendFailure."""
+    async def send(self, recipient: str, reply: Reply) -> str:
+        """Send one message (the channel may split a long one); return the provider's id of
+        the last part, or raise a SendFailure."""
         ...

@@ -8,8 +8,10 @@ import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
-from bot.core.model import Incoming, Reply
+from bot.core.model import Incoming, OutboxMessage, Reply, StoredUpdate
+from bot.core.ports import Repository
 from bot.dialogue import attendance, menu, officer, registration, rules, schedule, status
 from bot.dialogue.context import Replies, Services, Turn
 
@@ -71,49 +73,108 @@ class Dialogue:
         self._recent_locales = RecentLocales()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Answer one message directly (the console, tests)."""
         key = (incoming.channel, incoming.user_id)
         async with self._locks.hold(key):
             try:
-                return await self._handle(incoming)
+                async with self.services.store.transaction() as repo:
+                    return await self._turn(repo, incoming, self.services.clock.now())
             except Exception:
                 log.exception("could not handle a message from %s:%s", *key)
-                tr = self.services.catalogs.get(self._recent_locales.get(key))
-                return [
-                    Reply(
-                        tr._(
-                            "Sorry, something went wrong on our side and your last message "
-                            "was not processed. Your earlier answers are kept; please send "
-                            "it again in a moment. If this keeps happening while you register, "
-                            "send /cancel to start again."
-                        )
-                    )
-                ]
+                return [self._apology(key)]
 
-    async def _handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle_update(self, stored: StoredUpdate, incoming: Incoming | None) -> list[str]:
+        """Act on a stored update exactly once, and queue the replies as outbox rows.
+
+        Marking the update processed, the turn's changes, the dialog state and the replies
+        commit in one transaction: a crash before the commit leaves the update to be processed
+        again, a crash after it leaves replies the dispatcher still sends. Returns the keys of
+        the queued replies, to send at once; none when the update was processed before.
+        ``incoming`` is None for an update the channel does not act on.
+        """
         services = self.services
-        async with services.store.transaction() as repo:
-            now = services.clock.now()
-            citizen = await repo.citizen_for(
-                incoming.channel,
-                incoming.user_id,
-                incoming.chat_id,
-                services.catalogs.default,
-                now,
+        if incoming is None:
+            async with services.store.transaction() as repo:
+                await repo.claim_update(stored.id, services.clock.now())
+            return []
+        key = (incoming.channel, incoming.user_id)
+        async with self._locks.hold(key):
+            try:
+                async with services.store.transaction() as repo:
+                    now = services.clock.now()
+                    if not await repo.claim_update(stored.id, now):
+                        return []
+                    replies = await self._turn(repo, incoming, now)
+                    return await _queue_replies(repo, stored, incoming, replies, now)
+            except Exception as exc:
+                log.exception("could not handle update %s from %s:%s", stored.id, *key)
+                # If the database itself is failing this raises too, and the update stays
+                # unprocessed for the next sweep.
+                async with services.store.transaction() as repo:
+                    now = services.clock.now()
+                    await repo.note_update_failure(stored.id, f"{type(exc).__name__}: {exc}", now)
+                    return await _queue_replies(repo, stored, incoming, [self._apology(key)], now)
+
+    def _apology(self, key: tuple[str, str]) -> Reply:
+        tr = self.services.catalogs.get(self._recent_locales.get(key))
+        return Reply(
+            tr._(
+                "Sorry, something went wrong on our side and your last message was not "
+                "processed. Your earlier answers are kept; please send it again in a moment. "
+                "If this keeps happening while you register, send /cancel to start again."
             )
-            state = await repo.load_dialog(citizen.id, now)
-            turn = Turn(
-                services=services,
-                repo=repo,
-                incoming=incoming,
-                citizen=citizen,
-                state=state,
-                tr=services.catalogs.get(citizen.locale),
-                now=now,
-            )
-            replies = await route(turn)
-            await repo.save_dialog(citizen.id, turn.state, now)
+        )
+
+    async def _turn(self, repo: Repository, incoming: Incoming, now: datetime) -> list[Reply]:
+        services = self.services
+        citizen = await repo.citizen_for(
+            incoming.channel,
+            incoming.user_id,
+            incoming.chat_id,
+            services.catalogs.default,
+            now,
+        )
+        state = await repo.load_dialog(citizen.id, now)
+        turn = Turn(
+            services=services,
+            repo=repo,
+            incoming=incoming,
+            citizen=citizen,
+            state=state,
+            tr=services.catalogs.get(citizen.locale),
+            now=now,
+        )
+        replies = await route(turn)
+        await repo.save_dialog(citizen.id, turn.state, now)
         self._recent_locales.remember((incoming.channel, incoming.user_id), turn.locale)
         return replies
+
+
+async def _queue_replies(
+    repo: Repository,
+    stored: StoredUpdate,
+    incoming: Incoming,
+    replies: list[Reply],
+    now: datetime,
+) -> list[str]:
+    keys = []
+    for number, reply in enumerate(replies):
+        key = f"inbox:{stored.id}:reply:{number}"
+        await repo.enqueue(
+            OutboxMessage(
+                idempotency_key=key,
+                channel=incoming.channel,
+                recipient=incoming.chat_id,
+                text=reply.text,
+                due_at=now,
+                choices=reply.choices,
+                purpose="reply",
+                contact_request=reply.contact_request,
+                file=reply.file,
+            )
+        )
+        keys.append(key)
+    return keys
 
 
 async def route(turn: Turn) -> Replies:

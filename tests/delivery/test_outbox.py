@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FixedClock
-from bot.core.model import OutboxMessage
+from bot.core.model import OutboxMessage, Reply
 from bot.core.sending import Rejected, RetryAfter, Unavailable, Unreachable
 from bot.outbox import Dispatcher
 from storage.db import create_engine
@@ -107,7 +107,9 @@ async def test_network_errors_back_off_and_are_given_up_after_max_attempts(
     sender = RecordingSender(failures=[Unavailable("timeout")] * 3)
     waits = []
     for _ in range(3):
-        await dispatcher(store, clock, sender, max_attempts=3).tick()
+        await dispatcher(
+            store, clock, sender, max_attempts=3, retry_first=timedelta(seconds=30)
+        ).tick()
         row = (await rows(engine))["flaky"]
         if row.status == "pending":
             waits.append(row.next_attempt_at - clock.now())
@@ -276,8 +278,8 @@ async def test_rows_taken_over_from_a_slow_dispatcher_are_never_sent_twice(
     sent: list[str] = []
 
     class Slow(RecordingSender):
-        async def send(self, recipient: str, text: str, choices: Any) -> str:
-            sent.append(text)
+        async def send(self, recipient: str, reply: Reply) -> str:
+            sent.append(reply.text)
             await asyncio.sleep(0.01)
             clock.set(clock.now() + timedelta(seconds=25))
             return "ok"

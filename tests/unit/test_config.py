@@ -41,7 +41,7 @@ def test_parse_reads_values() -> None:
         {
             "bot": {"default_locale": "en", "timezone": "UTC"},
             "database": {"url": "postgresql+asyncpg://u:p@db/tiepdan"},
-            "telegram": {"enabled": True, "token": "from-file"},
+            "telegram": {"enabled": True, "token": "123:from-file"},
             "registration": {"max_active_per_citizen": 5},
             "officers": [OFFICER],
         },
@@ -50,8 +50,8 @@ def test_parse_reads_values() -> None:
     assert config.bot.default_locale == "en"
     assert config.bot.zone.key == "UTC"
     assert config.database.url == "postgresql+asyncpg://u:p@db/tiepdan"
-    assert config.telegram.token.get_secret_value() == "from-file"
-    assert "from-file" not in repr(config.telegram)
+    assert config.telegram.token.get_secret_value() == "123:from-file"
+    assert "123:from-file" not in repr(config.telegram)
     assert config.registration.max_active_per_citizen == 5
     assert config.officers[0].role == "officer"
     assert config.network_channels_enabled
@@ -126,19 +126,19 @@ def test_same_user_id_on_two_channels_is_not_a_duplicate() -> None:
 
 def test_environment_overrides_the_file() -> None:
     raw: dict[str, Any] = {
-        "telegram": {"enabled": True, "token": "from-file"},
+        "telegram": {"enabled": True, "token": "123:from-file"},
         "database": {"url": "sqlite+aiosqlite:///file.sqlite3"},
     }
     environ = {
-        "TIEPDAN_TELEGRAM_TOKEN": "from-env",
+        "TIEPDAN_TELEGRAM_TOKEN": "123:from-env",
         "TIEPDAN_DATABASE_URL": "postgresql+asyncpg://env/db",
     }
     config = parse(raw, environ)
-    assert config.telegram.token.get_secret_value() == "from-env"
+    assert config.telegram.token.get_secret_value() == "123:from-env"
     assert config.telegram.enabled
     assert config.database.url == "postgresql+asyncpg://env/db"
     # The caller's table is not modified.
-    assert raw["telegram"]["token"] == "from-file"
+    assert raw["telegram"]["token"] == "123:from-file"
 
 
 def test_environment_fills_a_missing_section() -> None:
@@ -148,8 +148,8 @@ def test_environment_fills_a_missing_section() -> None:
 
 
 def test_empty_environment_variable_does_not_override() -> None:
-    config = parse({"telegram": {"token": "from-file"}}, {"TIEPDAN_TELEGRAM_TOKEN": ""})
-    assert config.telegram.token.get_secret_value() == "from-file"
+    config = parse({"telegram": {"token": "123:from-file"}}, {"TIEPDAN_TELEGRAM_TOKEN": ""})
+    assert config.telegram.token.get_secret_value() == "123:from-file"
 
 
 def test_invalid_database_url_from_the_environment_is_reported() -> None:
@@ -198,16 +198,62 @@ def test_load_reads_os_environ_by_default(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TIEPDAN_CONFIG", str(files["env"]))
-    monkeypatch.setenv("TIEPDAN_TELEGRAM_TOKEN", "os-env-token")
+    monkeypatch.setenv("TIEPDAN_TELEGRAM_TOKEN", "123:os-env-token")
     config = load()
     assert config.bot.timezone == "Europe/Paris"
-    assert config.telegram.token.get_secret_value() == "os-env-token"
+    assert config.telegram.token.get_secret_value() == "123:os-env-token"
 
 
 def test_load_merges_environment_secrets_into_the_file(files: dict[str, Path]) -> None:
     path = write(files["cli"], '[telegram]\nenabled = true\ntoken = "file"\n')
-    config = load(str(path), {"TIEPDAN_TELEGRAM_TOKEN": "env"})
-    assert config.telegram.token.get_secret_value() == "env"
+    config = load(str(path), {"TIEPDAN_TELEGRAM_TOKEN": "123:env"})
+    assert config.telegram.token.get_secret_value() == "123:env"
+
+
+@pytest.mark.parametrize(
+    ("telegram", "complaint"),
+    [
+        ({"enabled": True}, "set the bot token"),
+        ({"enabled": True, "token": "not a token"}, "set the bot token"),
+        (
+            {"enabled": True, "token": "1:a", "mode": "webhook", "webhook_secret": "s" * 20},
+            "webhook mode needs the public https:// URL",
+        ),
+        (
+            {
+                "enabled": True,
+                "token": "1:a",
+                "mode": "webhook",
+                "webhook_url": "https://tiepdan.example/tg",
+                "webhook_secret": "short",
+            },
+            "webhook_secret: webhook mode needs 16 to 256 characters",
+        ),
+        ({"officers_chat_id": "@officers"}, "telegram.officers_chat_id"),
+    ],
+)
+def test_an_unusable_telegram_section_is_refused_at_start(
+    telegram: dict[str, object], complaint: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse({"telegram": telegram}, {})
+    assert complaint in str(caught.value)
+
+
+def test_a_webhook_takes_its_path_from_the_public_url() -> None:
+    config = parse(
+        {
+            "telegram": {
+                "enabled": True,
+                "token": "1:a",
+                "mode": "webhook",
+                "webhook_url": "https://tiepdan.example.gov.vn/hooks/telegram",
+            }
+        },
+        {"TIEPDAN_TELEGRAM_WEBHOOK_SECRET": "a-secret-of-20-chars"},
+    )
+    assert config.telegram.webhook_path == "/hooks/telegram"
+    assert config.telegram.webhook_secret.get_secret_value() == "a-secret-of-20-chars"
 
 
 def test_load_missing_file_names_the_path(tmp_path: Path) -> None:

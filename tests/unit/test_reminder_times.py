@@ -118,3 +118,25 @@ async def test_a_pause_holds_the_whole_channel() -> None:
     limiter.pause(17)
     await limiter.wait("x")
     assert waits == [17.0]
+
+
+async def test_a_chat_may_take_a_short_burst_then_waits_its_gaps() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(
+        per_second=None, chat_gap=1.0, burst=3, monotonic=lambda: now[0], sleep=sleep
+    )
+    for _ in range(5):
+        await limiter.wait("a")
+    # Three at once, then one a second.
+    assert waits == [1.0, 1.0]
+    now[0] += 10  # a quiet while refills the allowance
+    waits.clear()
+    for _ in range(3):
+        await limiter.wait("a")
+    assert waits == []

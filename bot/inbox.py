@@ -1,0 +1,188 @@
+"""The inbox: every incoming update is stored before it is acknowledged, then processed once.
+
+A channel hands over raw updates (``accept``); they are stored in one transaction (a redelivered
+update id is dropped there), and only then may the channel acknowledge them (the polling offset,
+the webhook's 200). Each stored update is processed by ``Dialogue.handle_update``, which marks
+it processed in the same transaction as its effects and its replies, and the replies are sent at
+once. Updates of different users are processed a bounded number at a time; each user's in the
+order they arrived. Updates stored but not processed when the process stopped are found again
+by ``sweep``, at start and then periodically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.core.clock import Clock
+from bot.core.model import Incoming, StoredUpdate
+from bot.core.ports import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A stored update, and what the channel made of it (None: nothing to act on)."""
+
+    stored: StoredUpdate
+    incoming: Incoming | None
+
+
+class Processor(Protocol):
+    async def handle_update(self, stored: StoredUpdate, incoming: Incoming | None) -> list[str]:
+        """Act on the update once; return the outbox keys of the replies to send now."""
+        ...
+
+
+class ReplySender(Protocol):
+    async def send_now(self, keys: Sequence[str]) -> object: ...
+
+
+Parse = Callable[[Mapping[str, Any]], Incoming | None]
+Hook = Callable[[Arrival], Awaitable[None]]
+
+
+class Inbox:
+    def __init__(
+        self,
+        channel: str,
+        store: Store,
+        processor: Processor,
+        replies: ReplySender,
+        clock: Clock,
+        parse: Parse,
+        *,
+        concurrency: int = 8,
+        max_backlog: int = 1000,
+        on_arrival: Hook | None = None,
+    ) -> None:
+        self.channel = channel
+        self._store = store
+        self._processor = processor
+        self._replies = replies
+        self._clock = clock
+        self._parse = parse
+        self._concurrency = concurrency
+        self._max_backlog = max_backlog
+        # Runs before an update is processed (Telegram: answer a button's callback query).
+        self._on_arrival = on_arrival
+        self._waiting: dict[Hashable, deque[Arrival]] = {}
+        self._ready: asyncio.Queue[Hashable] = asyncio.Queue()
+        self._queued_ids: set[int] = set()
+        self._workers: list[asyncio.Task[None]] = []
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._room = asyncio.Event()
+        self._room.set()
+
+    # --- taking updates in -----------------------------------------------------------------
+
+    async def accept(self, updates: Sequence[tuple[str, Mapping[str, Any]]]) -> int:
+        """Store these (update id, payload) updates and queue the new ones; returns how many
+        were new. When this returns, the updates are safe: the channel may acknowledge them."""
+        async with self._store.transaction() as repo:
+            stored = await repo.store_updates(
+                self.channel, [(u, dict(p)) for u, p in updates], self._clock.now()
+            )
+        for update in stored:
+            self._submit(update)
+        return len(stored)
+
+    async def sweep(self, received_before: datetime, limit: int = 500) -> int:
+        """Queue updates stored but never processed (the process stopped in between)."""
+        async with self._store.transaction() as repo:
+            left = await repo.unprocessed_updates(self.channel, received_before, limit)
+        found = [update for update in left if update.id not in self._queued_ids]
+        for update in found:
+            self._submit(update)
+        if found:
+            log.info("%s: processing %d update(s) left unprocessed", self.channel, len(found))
+        return len(found)
+
+    async def room(self) -> None:
+        """Wait while the backlog is full, so a flood of updates cannot exhaust memory."""
+        await self._room.wait()
+
+    async def idle(self) -> None:
+        """Wait until every queued update has been processed (for stopping and for tests)."""
+        await self._idle.wait()
+
+    def _submit(self, stored: StoredUpdate) -> None:
+        incoming = self._read(stored)
+        arrival = Arrival(stored, incoming)
+        # Each user's updates in one line; an update without a user is a line of its own.
+        key: Hashable = (
+            (incoming.channel, incoming.user_id) if incoming is not None else ("", stored.id)
+        )
+        self._queued_ids.add(stored.id)
+        self._idle.clear()
+        if len(self._queued_ids) >= self._max_backlog:
+            self._room.clear()
+        line = self._waiting.get(key)
+        if line is not None:
+            line.append(arrival)
+            return
+        self._waiting[key] = deque([arrival])
+        self._ready.put_nowait(key)
+
+    def _read(self, stored: StoredUpdate) -> Incoming | None:
+        try:
+            return self._parse(stored.payload)
+        except Exception:
+            # A payload the adapter cannot read is logged and marked processed, not retried.
+            log.exception("%s: cannot read update %s", self.channel, stored.update_id)
+            return None
+
+    # --- processing ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if not self._workers:
+            self._workers = [
+                asyncio.create_task(self._work(), name=f"{self.channel}-inbox-{n}")
+                for n in range(self._concurrency)
+            ]
+
+    async def stop(self, grace: float = 15.0) -> None:
+        """Finish what is queued (up to ``grace`` seconds), then stop the workers. What is left
+        stays in the database for the next start."""
+        try:
+            await asyncio.wait_for(self.idle(), grace)
+        except TimeoutError:
+            log.warning("%s: stopping with updates still queued", self.channel)
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+
+    async def _work(self) -> None:
+        while True:
+            key = await self._ready.get()
+            line = self._waiting[key]
+            while line:
+                arrival = line.popleft()
+                try:
+                    await self._process(arrival)
+                finally:
+                    self._queued_ids.discard(arrival.stored.id)
+                    if len(self._queued_ids) < self._max_backlog:
+                        self._room.set()
+            del self._waiting[key]
+            if not self._waiting:
+                self._idle.set()
+
+    async def _process(self, arrival: Arrival) -> None:
+        try:
+            if self._on_arrival is not None and arrival.incoming is not None:
+                await self._on_arrival(arrival)
+            keys = await self._processor.handle_update(arrival.stored, arrival.incoming)
+            await self._replies.send_now(keys)
+        except Exception:
+            # The update stays unprocessed (or its replies unsent) in the database; the sweep
+            # or the dispatcher takes it up again.
+            log.exception("%s: update %s could not be processed", self.channel, arrival.stored.id)
