@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -91,13 +92,21 @@ async def _console(app: application.App, user: str) -> None:
 
 
 async def _run(app: application.App) -> int:
-    if app.config.network_channels_enabled:
-        log.error(
-            "Telegram and Zalo channels are not part of this version yet; "
-            "disable them in the configuration to run the console"
-        )
+    config = app.config
+    if config.zalo_bot.enabled or config.zalo_oa.enabled:
+        log.error("the Zalo channels are not part of this version yet; disable them to run")
         return 2
-    await _console(app, DEFAULT_CONSOLE_USER)
+    if not config.telegram.enabled:
+        await _console(app, DEFAULT_CONSOLE_USER)
+        return 0
+    # Imported here: aiogram takes seconds to import, which the other commands do not need.
+    from bot import runtime  # noqa: PLC0415
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stopping.set)
+    await runtime.serve(app, stopping)
     return 0
 
 

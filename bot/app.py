@@ -15,7 +15,7 @@ from bot.core import schedules, tickets, triage
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import load_content
 from bot.core.i18n import Catalogs
-from bot.core.model import CalendarOverride
+from bot.core.model import CalendarOverride, Channel, Recipient
 from bot.core.ports import OfficerRecord
 from bot.core.registrations import BookingRules
 from bot.core.reminders import ReminderTimes
@@ -58,12 +58,24 @@ def dialogue_settings(config: Config) -> DialogueSettings:
         calendar=calendar_overrides(config),
         reminders=reminder_times(config),
         due_soon_working_days=config.triage.due_soon_working_days,
+        officer_groups=officer_groups(config),
         privacy=PrivacySettings(
             controller=config.privacy.controller,
             contact=config.privacy.contact,
             retention_months=config.privacy.retention_months,
         ),
     )
+
+
+def officer_groups(config: Config) -> tuple[Recipient, ...]:
+    telegram = config.telegram
+    if telegram.enabled and telegram.officers_chat_id:
+        return (
+            Recipient(
+                Channel.TELEGRAM.value, telegram.officers_chat_id, config.bot.default_locale
+            ),
+        )
+    return ()
 
 
 def reminder_times(config: Config) -> ReminderTimes:

@@ -117,10 +117,12 @@ class Dispatcher:
             stats.retried += 1
         except Unreachable as blocked:
             await self._finish(
-                item, "dead", error=str(blocked) or "recipient unreachable", attempted=True
+                item,
+                "dead",
+                error=str(blocked) or "recipient unreachable",
+                attempted=True,
+                unreachable=True,
             )
-            async with self.store.transaction() as repo:
-                await repo.mark_unreachable(item.channel, item.recipient, self.clock.now())
             stats.dead += 1
         except Rejected as refused:
             await self._finish(item, "failed", error=str(refused), attempted=True)
@@ -167,8 +169,12 @@ class Dispatcher:
         attempted: bool = False,
         provider_message_id: str | None = None,
         next_attempt_at: datetime | None = None,
+        unreachable: bool = False,
     ) -> None:
         async with self.store.transaction() as repo:
+            if unreachable:
+                # With the row's fate, so nobody sees a dead message to a "reachable" chat.
+                await repo.mark_unreachable(item.channel, item.recipient, self.clock.now())
             await repo.finish_outbox(
                 item.id,
                 owner=self.owner,

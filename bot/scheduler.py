@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App, materialise_sessions
+from bot.core.clock import machine_now
 from bot.dialogue import planner
 from bot.outbox import Dispatcher
 
@@ -49,7 +51,22 @@ class Ticks:
         await asyncio.sleep(0)
 
 
-def build(app: App, dispatcher: Dispatcher | None = None) -> Ticks:
+@dataclass(frozen=True)
+class Periodic:
+    """A job of a channel or of the inbox, run every ``seconds`` from the start."""
+
+    job_id: str
+    job: Callable[[], Awaitable[object]]
+    seconds: float
+
+
+# Processed updates are kept this long: past it, no channel redelivers an update.
+INBOX_KEPT = timedelta(days=7)
+
+
+def build(
+    app: App, dispatcher: Dispatcher | None = None, periodic: Sequence[Periodic] = ()
+) -> Ticks:
     zone = app.config.bot.zone
     reminders = app.config.reminders
     ticks = Ticks(AsyncIOScheduler(timezone=zone))
@@ -68,8 +85,24 @@ def build(app: App, dispatcher: Dispatcher | None = None) -> Ticks:
         IntervalTrigger(seconds=reminders.plan_every_seconds, timezone=zone),
         grace=reminders.plan_every_seconds,
         # What fell due while the process was down goes out at start, not a tick later.
-        first_run=app.services.clock.now(),
+        first_run=machine_now(),
     )
+    add(
+        ticks,
+        "purge-inbox",
+        lambda: _purge_inbox(app),
+        CronTrigger(hour=0, minute=20, timezone=zone),
+        grace=12 * 3600,
+    )
+    for extra in periodic:
+        add(
+            ticks,
+            extra.job_id,
+            extra.job,
+            IntervalTrigger(seconds=extra.seconds, timezone=zone),
+            grace=max(1, int(extra.seconds)),
+            first_run=machine_now(),
+        )
     if dispatcher is not None:
         add(
             ticks,
@@ -77,9 +110,14 @@ def build(app: App, dispatcher: Dispatcher | None = None) -> Ticks:
             dispatcher.tick,
             IntervalTrigger(seconds=app.config.outbox.dispatch_every_seconds, timezone=zone),
             grace=max(1, int(app.config.outbox.dispatch_every_seconds)),
-            first_run=app.services.clock.now(),
+            first_run=machine_now(),
         )
     return ticks
+
+
+async def _purge_inbox(app: App) -> int:
+    async with app.store.transaction() as repo:
+        return await repo.purge_updates(app.services.clock.now() - INBOX_KEPT)
 
 
 def add(

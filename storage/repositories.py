@@ -593,8 +593,10 @@ class SqlRepository:
         ).scalar_one_or_none()
         return _officer(row) if row else None
 
-    async def officers(self) -> list[Officer]:
-        query = select(OfficerRow).where(OfficerRow.active.is_(True)).order_by(OfficerRow.id)
+    async def officers(self, include_former: bool = False) -> list[Officer]:
+        query = select(OfficerRow).order_by(OfficerRow.id)
+        if not include_former:
+            query = query.where(OfficerRow.active.is_(True))
         return [_officer(row) for row in (await self._s.execute(query)).scalars()]
 
     async def save_officer(
@@ -809,12 +811,8 @@ class SqlRepository:
             .values(unreachable_at=at)
         )
 
-    async def mark_reachable(self, channel: str, chat_id: str) -> None:
-        await self._s.execute(
-            update(CitizenRow)
-            .where(CitizenRow.channel == channel, CitizenRow.chat_id == chat_id)
-            .values(unreachable_at=None)
-        )
+    async def ping(self) -> None:
+        await self._s.execute(select(1))
 
     # --- the inbox ------------------------------------------------------------------------
 
@@ -1234,6 +1232,7 @@ def _officer(row: OfficerRow) -> Officer:
         units=tuple(row.units),
         permissions=frozenset(row.permissions),
         from_config=row.source == "config",
+        active=row.active,
     )
 
 

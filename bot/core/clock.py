@@ -17,6 +17,12 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+def machine_now() -> datetime:
+    """The machine's own time, for APScheduler, whose triggers run on it whatever clock the
+    application is given (a frozen clock in tests)."""
+    return datetime.now(UTC)
+
+
 class FixedClock:
     """A clock that stands still until moved; for tests, demos and benchmarks."""
 

@@ -400,6 +400,7 @@ class Officer:
     units: tuple[str, ...] = ()
     permissions: frozenset[str] = frozenset()
     from_config: bool = False
+    active: bool = True
 
     @property
     def actor(self) -> str:

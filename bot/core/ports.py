@@ -220,7 +220,9 @@ class Repository(Protocol):
         """The active officer behind a channel identity, if any."""
         ...
 
-    async def officers(self) -> list[Officer]: ...
+    async def officers(self, include_former: bool = False) -> list[Officer]:
+        """Active officers; with ``include_former``, those removed too (``active`` False)."""
+        ...
 
     async def save_officer(
         self,
@@ -288,8 +290,8 @@ class Repository(Protocol):
 
     async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None: ...
 
-    async def mark_reachable(self, channel: str, chat_id: str) -> None:
-        """The chat works again (the user unblocked the bot)."""
+    async def ping(self) -> None:
+        """A trivial query: raises when the database cannot be reached."""
         ...
 
     # the inbox: incoming updates, stored before they are acted on

@@ -10,6 +10,7 @@ from bot.core.i18n import Translator
 from bot.core.model import OutboxMessage, RegistrationView
 from bot.core.ports import Repository
 from bot.dialogue.context import Services
+from bot.dialogue.labels import KIND_LABELS
 
 
 async def tell_officers(
@@ -47,3 +48,63 @@ async def tell_officers(
         )
         queued += int(added)
     return queued
+
+
+SUMMARY_IN_GROUP = 300
+
+
+async def announce_registration(
+    repo: Repository, services: Services, registration: RegistrationView, now: datetime
+) -> int:
+    """Tell the officers' group chats of a new registration. A group is seen by many, so a
+    denunciation shows nothing but that a confidential request arrived: not the denouncer,
+    not the content, not even the code or the leader."""
+    queued = 0
+    for group in services.settings.officer_groups:
+        tr = services.catalogs.get(group.locale)
+        added = await repo.enqueue(
+            OutboxMessage(
+                idempotency_key=(
+                    f"registration:{registration.id}:announced:{group.channel}:{group.chat_id}"
+                ),
+                channel=group.channel,
+                recipient=group.chat_id,
+                text=_announcement(tr, registration),
+                due_at=now,
+                purpose="officer_group",
+            )
+        )
+        queued += int(added)
+    return queued
+
+
+def _announcement(tr: Translator, registration: RegistrationView) -> str:
+    if registration.confidential:
+        return tr._(
+            "🔒 A confidential request has arrived. Officers with the confidential permission "
+            "find it in /queue."
+        )
+    summary = registration.summary
+    if len(summary) > SUMMARY_IN_GROUP:
+        summary = summary[: SUMMARY_IN_GROUP - 1].rstrip() + "…"
+    return "\n".join(
+        (
+            tr._(
+                "🆕 New registration {code}: {kind}",
+                code=registration.code,
+                kind=tr._(KIND_LABELS[registration.kind]),
+            ),
+            tr._(
+                "To meet: {leader}, {title}",
+                leader=registration.leader_name,
+                title=registration.leader_title,
+            ),
+            tr._(
+                "Session: {date} at {time}",
+                date=tr.day_of(registration.session_starts_at),
+                time=tr.hour(registration.session_starts_at),
+            ),
+            tr._("Matter: {summary}", summary=summary),
+            tr._("Details: /view {code}", code=registration.code),
+        )
+    )

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from bot.core.clock import Clock
 from bot.core.content import Content
 from bot.core.i18n import Catalogs, Translator
-from bot.core.model import CalendarOverride, Citizen, DialogState, Incoming, Reply
+from bot.core.model import CalendarOverride, Citizen, DialogState, Incoming, Recipient, Reply
 from bot.core.ports import Repository, Store
 from bot.core.registrations import BookingRules, local_day
 from bot.core.reminders import ReminderTimes
@@ -34,6 +34,8 @@ class DialogueSettings:
     # Days off and make-up working days from the configuration (the database may add more).
     calendar: tuple[CalendarOverride, ...] = ()
     reminders: ReminderTimes | None = None
+    # Group chats of officers told of each new registration (Telegram's officers_chat_id).
+    officer_groups: tuple[Recipient, ...] = ()
 
     @property
     def reminder_times(self) -> ReminderTimes:

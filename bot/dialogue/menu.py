@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.i18n import N_, Translator
 from bot.core.model import Choice, Reply
 from bot.dialogue.context import Replies, Turn
 
@@ -56,22 +57,32 @@ def not_understood(turn: Turn) -> Replies:
     )
 
 
+# The citizen's commands: listed in /help, and in the channel's own command menu (Telegram).
+CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("the main menu")),
+    ("schedule", N_("reception schedules of the leaders")),
+    ("register", N_("register to meet a leader")),
+    ("status", N_("your registrations, their progress, withdrawing one")),
+    ("rules", N_("what the law says about citizen reception")),
+    ("lang", N_("choose Vietnamese or English")),
+    ("privacy", N_("how your personal data is used")),
+    ("help", N_("what I can do, and help while registering")),
+)
+
+
+def citizen_commands(tr: Translator) -> list[tuple[str, str]]:
+    return [(name, tr._(what)) for name, what in CITIZEN_COMMANDS]
+
+
 def help_page(turn: Turn) -> Replies:
     _ = turn._
-    lines = (
-        _("What I can do, and the commands you can type:"),
-        "",
-        _("/start: the main menu"),
-        _("/schedule: reception schedules of the leaders"),
-        _("/register: register to meet a leader"),
-        _("/status: your registrations, their progress, withdrawing one"),
-        _("/rules: what the law says about citizen reception"),
-        _("/lang: choose Vietnamese or English"),
-        _("/privacy: how your personal data is used"),
+    lines = [_("What I can do, and the commands you can type:"), ""]
+    lines += [f"/{name}: {what}" for name, what in citizen_commands(turn.tr) if name != "help"]
+    lines += [
         _("While registering: /back goes one step back, /cancel stops and deletes your answers."),
         "",
         _("You can also ask a question in your own words, for example “who receives citizens?”."),
-    )
+    ]
     return [Reply("\n".join(lines), menu_choices(turn))]
 
 

@@ -10,7 +10,7 @@ from bot.core import registrations
 from bot.core.model import Choice, Reply, RequestKind, SharedContact
 from bot.core.text import fold_words
 from bot.core.validation import Invalid
-from bot.dialogue import menu
+from bot.dialogue import alerts, menu
 from bot.dialogue.context import Replies, Turn
 from bot.dialogue.registration_steps import STEPS, open_sessions
 from bot.dialogue.wizard import (
@@ -341,6 +341,7 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
         )
     discard(turn)
     registration = submitted.registration
+    await alerts.announce_registration(turn.repo, turn.services, registration, turn.now)
     text = "\n\n".join(
         (
             turn._(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Translator
 from bot.core.model import OfficerRole, Reply
 from bot.core.triage import REQUIRED_ROLE
+from bot.dialogue import menu
 from bot.dialogue.context import Turn
 from bot.dialogue.officer import decisions, sessions, staff
 
@@ -43,6 +44,15 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
         OfficerRole.ADMIN,
     ),
 }
+
+
+def command_menu(tr: Translator, role: OfficerRole) -> list[tuple[str, str]]:
+    """An officer's command menu: the citizen's commands, then those of the role."""
+    return menu.citizen_commands(tr) + [
+        (name, tr._(what))
+        for name, (_usage, what, least) in COMMANDS.items()
+        if role.at_least(least)
+    ]
 
 
 def overview(turn: Turn, role: OfficerRole) -> str:

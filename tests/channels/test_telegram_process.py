@@ -1,0 +1,170 @@
+"""``tiepdan run`` as a real process, polling the fake Bot API server: a whole registration,
+and nothing lost when the process is killed (kill -9) between receiving and replying."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.channels.telegram_steps import register, say
+from tests.fakes.telegram import TOKEN, Failure, FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
+CITIZEN = 7001
+STARTUP = 60.0
+
+
+@pytest.fixture
+def config(tmp_path: Path, fake: FakeTelegram) -> Iterator[Path]:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[database]
+url = "sqlite+aiosqlite:///{tmp_path}/tiepdan.sqlite3"
+
+[telegram]
+enabled = true
+token = "{TOKEN}"
+api_base_url = "{fake.base_url}"
+mode = "polling"
+poll_timeout_seconds = 1
+private_chat_gap_seconds = 0
+
+[web]
+port = 0
+
+[outbox]
+dispatch_every_seconds = 0.2
+retry_first_seconds = 0.5
+lease_seconds = 2
+""",
+        encoding="utf-8",
+    )
+    demo = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "demo"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert demo.returncode == 0, demo.stderr
+    yield path
+
+
+@asynccontextmanager
+async def tiepdan_run(
+    config: Path, fake: FakeTelegram
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    log = config.with_name(f"run-{len(list(config.parent.glob('run-*')))}.log")
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "--log-level",
+            "INFO",
+            "run",
+            cwd=config.parent,
+            stdout=output,
+            stderr=output,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        await _polling_started(fake, process, log)
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def _polling_started(
+    fake: FakeTelegram, process: asyncio.subprocess.Process, log: Path
+) -> None:
+    polls = sum(1 for method, _p, _t in fake.calls if method == "getUpdates")
+    for _ in range(int(STARTUP / 0.05)):
+        if sum(1 for method, _p, _t in fake.calls if method == "getUpdates") > polls:
+            return
+        if process.returncode is not None:
+            break
+        await asyncio.sleep(0.05)
+    output = await asyncio.to_thread(log.read_text)
+    raise AssertionError(f"tiepdan run did not start polling:\n{output}")
+
+
+async def test_a_citizen_registers_through_tiepdan_run(config: Path, fake: FakeTelegram) -> None:
+    async with tiepdan_run(config, fake) as process:
+        welcome = await say(fake, CITIZEN, "/start")
+        assert "Tiếp Dân" in welcome.text and welcome.buttons()
+        code = await register(fake, CITIZEN)
+        assert code in fake.last(CITIZEN).text  # type: ignore[union-attr]
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    # The command menus were set at start.
+    assert any(method == "setMyCommands" for method, _p, _t in fake.calls)
+
+
+async def test_a_reply_cut_off_by_kill_9_is_sent_after_the_restart(
+    config: Path, fake: FakeTelegram
+) -> None:
+    async with tiepdan_run(config, fake) as process:
+        fake.inject("sendMessage", Failure(0, "", hang=True))
+        await fake.write(CITIZEN, "/start")
+        await _call_made(fake, "sendMessage")
+        # The turn is done and its reply was being sent: the process dies.
+        process.kill()
+        await process.wait()
+    assert fake.to(CITIZEN) == []
+    async with tiepdan_run(config, fake):
+        await fake.wait_for(CITIZEN, lambda m: "Tiếp Dân" in m.text, within=30)
+    welcomes = [m for m in fake.to(CITIZEN) if "Tiếp Dân" in m.text and m.buttons()]
+    assert len(welcomes) == 1
+
+
+async def test_an_update_acknowledged_but_not_processed_before_kill_9_is_processed_after(
+    config: Path, fake: FakeTelegram
+) -> None:
+    async with tiepdan_run(config, fake) as process:
+        await say(fake, CITIZEN, "/start")
+        # The button's callback answer hangs, so the update is stored and acknowledged to
+        # Telegram, but its turn never starts.
+        fake.inject("answerCallbackQuery", Failure(0, "", hang=True))
+        pressed = await fake.press(CITIZEN, "m:rules")
+        await _call_made(fake, "answerCallbackQuery")
+        await _acknowledged(fake)
+        process.kill()
+        await process.wait()
+    before = len(fake.to(CITIZEN))
+    async with tiepdan_run(config, fake):
+        await fake.wait_count(CITIZEN, before + 1, within=30)
+        await asyncio.sleep(0.5)  # anything sent twice would arrive now
+    assert pressed == "m:rules"
+    answers = fake.to(CITIZEN)[before:]
+    assert len(answers) == 1 and answers[0].buttons()
+
+
+async def _call_made(fake: FakeTelegram, method: str) -> None:
+    for _ in range(600):
+        if any(m == method for m, _p, _t in fake.calls):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {method} call")
+
+
+async def _acknowledged(fake: FakeTelegram) -> None:
+    """Wait until getUpdates is called with an offset past every update delivered."""
+    for _ in range(600):
+        if not fake.pending_updates():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("updates were never acknowledged")
