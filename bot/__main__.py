@@ -8,11 +8,13 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot import app as application
 from bot import config as configuration
-from bot import schedule_file, scheduler
+from bot import records, schedule_file, scheduler
+from bot.core.workdays import WorkCalendar
 from bot.demo import load_demo
 from bot.outbox import Dispatcher
 from handlers.console import ConsoleChannel, ConsoleSender
@@ -57,6 +59,28 @@ def parser() -> argparse.ArgumentParser:
         "import", help="apply a schedule file (see docs/schedule-file.md)"
     )
     importing.add_argument("file", metavar="FILE")
+    export = commands.add_parser(
+        "export", help="write the reception logbook or the periodic report of a period to a file"
+    )
+    export.add_argument("record", choices=["logbook", "report"])
+    export.add_argument("--unit", metavar="CODE", help="a unit and those below it (default: all)")
+    export.add_argument(
+        "--period",
+        metavar="P",
+        help="2026-11, 11/2026, q3, 2026-q3, 6m, 9m, 2026 (default: last month)",
+    )
+    export.add_argument("--from", dest="first", metavar="YYYY-MM-DD", type=date.fromisoformat)
+    export.add_argument("--to", dest="last", metavar="YYYY-MM-DD", type=date.fromisoformat)
+    export.add_argument(
+        "--format",
+        choices=["xlsx", "csv", "txt"],
+        default="xlsx",
+        help="xlsx (both), csv (logbook), txt (the report's summary)",
+    )
+    export.add_argument("--locale", choices=list(configuration.SUPPORTED_LOCALES))
+    export.add_argument(
+        "--out", metavar="FILE", help="default: a name after the record and period"
+    )
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply pending migrations")
@@ -147,6 +171,77 @@ async def _import_schedule(app: application.App, path: str) -> int:
     return 0
 
 
+async def _export(app: application.App, args: argparse.Namespace) -> int:
+    """The whole record, denunciations included: the operator at this machine holds the
+    database already. Sharing the file is theirs to govern."""
+    zone = app.config.bot.zone
+    today = app.services.clock.now().astimezone(zone).date()
+    try:
+        if args.first or args.last:
+            if not (args.first and args.last) or args.period:
+                raise records.report.PeriodError("give --from and --to together, or --period")
+            period = records.report.Period(args.first, args.last)
+        else:
+            period = records.report.parse_period(args.period or "", today)
+    except records.report.PeriodError as exc:
+        print(f"export: bad period: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    wanted = {"logbook": {"xlsx", "csv"}, "report": {"xlsx", "txt"}}[args.record]
+    if args.format not in wanted:
+        formats = " or ".join(sorted(wanted))
+        print(f"export: a {args.record} is written as {formats}", file=sys.stderr)  # noqa: T201
+        return 2
+    await migrate.upgrade(app.engine)
+    tr = app.services.catalogs.get(args.locale or app.config.bot.default_locale)
+    try:
+        async with app.store.transaction() as repo:
+            if args.record == "logbook":
+                book = await records.logbook.read(
+                    repo,
+                    records.logbook.load_form(),
+                    args.unit,
+                    period.first,
+                    period.last,
+                    zone,
+                    reveal_confidential=True,
+                )
+                content = (
+                    records.logbook.to_csv(book)
+                    if args.format == "csv"
+                    else records.logbook.to_xlsx(book)
+                )
+                name, count = f"so-tiep-cong-dan-{period.slug}", f"{len(book.rows)} receptions"
+            else:
+                calendar = WorkCalendar(
+                    [*app.services.settings.calendar, *await repo.calendar_overrides()]
+                )
+                figures = await records.report.read(
+                    repo,
+                    app.services.settings.minimums,
+                    calendar,
+                    args.unit,
+                    period,
+                    zone,
+                    app.services.clock.now(),
+                )
+                content = (
+                    records.report.summary(tr, figures).encode("utf-8")
+                    if args.format == "txt"
+                    else records.report.to_xlsx(tr, figures)
+                )
+                name, count = (
+                    f"bao-cao-tiep-cong-dan-{period.slug}",
+                    f"{figures.submitted} registrations",
+                )
+    except records.scope.UnknownUnit as exc:
+        print(f"export: no unit {exc.code}", file=sys.stderr)  # noqa: T201
+        return 2
+    out = Path(args.out or f"{name}.{args.format}")
+    await asyncio.to_thread(out.write_bytes, content)
+    print(f"Wrote {out} ({count}, {period.first:%d/%m/%Y}–{period.last:%d/%m/%Y}).")  # noqa: T201
+    return 0
+
+
 async def _db(app: application.App, action: str) -> None:
     if action == "upgrade":
         await migrate.upgrade(app.engine)
@@ -166,6 +261,8 @@ async def _main(args: argparse.Namespace, cfg: configuration.Config) -> int:
             await _db(app, args.db_command)
         elif args.command == "schedule":
             return await _import_schedule(app, args.file)
+        elif args.command == "export":
+            return await _export(app, args)
         return 0
     finally:
         await app.close()

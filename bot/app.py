@@ -15,7 +15,7 @@ from bot.core import schedules, tickets, triage
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import load_content
 from bot.core.i18n import Catalogs
-from bot.core.model import CalendarOverride, Channel, Recipient
+from bot.core.model import CalendarOverride, Channel, LeaderRole, Recipient, UnitLevel
 from bot.core.ports import OfficerRecord
 from bot.core.registrations import BookingRules
 from bot.core.reminders import ReminderTimes
@@ -24,6 +24,7 @@ from bot.core.workdays import WorkCalendar
 from bot.dialogue import Dialogue, DialogueSettings, PrivacySettings, Services
 from bot.outbox import Dispatcher
 from bot.ratelimit import RateLimiter
+from bot.records.frequency import DEFAULT_MINIMUMS, Minimum, Per
 from storage import migrate
 from storage.db import create_engine
 from storage.repositories import SqlStore
@@ -59,6 +60,9 @@ def dialogue_settings(config: Config) -> DialogueSettings:
         reminders=reminder_times(config),
         due_soon_working_days=config.triage.due_soon_working_days,
         officer_groups=officer_groups(config),
+        minimums=report_minimums(config),
+        monthly_report_to=config.reports.monthly_to,
+        monthly_report_time=time.fromisoformat(config.reports.monthly_time),
         privacy=PrivacySettings(
             controller=config.privacy.controller,
             contact=config.privacy.contact,
@@ -88,6 +92,23 @@ def reminder_times(config: Config) -> ReminderTimes:
         leader_digest=time.fromisoformat(r.leader_digest_time),
         leader_digest_working_days=r.leader_digest_working_days,
         officer_digest=time.fromisoformat(r.officer_digest_time),
+    )
+
+
+def report_minimums(config: Config) -> tuple[Minimum, ...]:
+    if not config.reports.minimums:
+        return DEFAULT_MINIMUMS
+    return tuple(
+        Minimum(
+            role=LeaderRole(m.role),
+            level=UnitLevel(m.level) if m.level else None,
+            days=m.days,
+            per=Per(m.per),
+            valid_from=m.valid_from,
+            valid_until=m.valid_until,
+            basis=m.basis,
+        )
+        for m in config.reports.minimums
     )
 
 

@@ -219,6 +219,34 @@ class OutboxConfig(_Section):
     lease_seconds: Annotated[float, Field(ge=1, le=3600)] = 120
 
 
+class MinimumConfig(_Section):
+    """At least ``days`` reception days per month or week, for heads in ``role`` at ``level``
+    (empty: any level), from ``from`` until ``until`` (inclusive; empty: no end)."""
+
+    role: Literal["party_secretary", "committee_chair", "agency_head"]
+    level: Literal["province", "commune", ""] = ""
+    days: Annotated[int, Field(ge=1, le=31)]
+    per: Literal["month", "week"]
+    valid_from: date = Field(alias="from")
+    valid_until: date | None = Field(default=None, alias="until")
+    basis: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MinimumConfig:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("until is before from")
+        return self
+
+
+class ReportsConfig(_Section):
+    # Leaders (by code) sent their unit's report of the past month, on the first working
+    # day of each month, through their reminder contacts.
+    monthly_to: tuple[str, ...] = ()
+    monthly_time: Annotated[str, Field(pattern=_HH_MM)] = "08:00"
+    # The legal minimum of reception days; when given, replaces the built-in rules entirely.
+    minimums: tuple[MinimumConfig, ...] = ()
+
+
 class WebConfig(_Section):
     # The HTTP server of webhooks and /healthz, started when a network channel is enabled.
     host: str = "127.0.0.1"
@@ -245,6 +273,7 @@ class Config(_Section):
     reminders: RemindersConfig = RemindersConfig()
     outbox: OutboxConfig = OutboxConfig()
     web: WebConfig = WebConfig()
+    reports: ReportsConfig = ReportsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     officers: tuple[OfficerConfig, ...] = ()
 

@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App, materialise_sessions
 from bot.core.clock import machine_now
-from bot.dialogue import planner
+from bot.dialogue import planner, report_delivery
 from bot.outbox import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,16 @@ def build(
         IntervalTrigger(seconds=reminders.plan_every_seconds, timezone=zone),
         grace=reminders.plan_every_seconds,
         # What fell due while the process was down goes out at start, not a tick later.
+        first_run=machine_now(),
+    )
+    monthly = app.services.settings.monthly_report_time
+    add(
+        ticks,
+        "monthly-report",
+        lambda: report_delivery.send_monthly(app.services, app.services.clock.now()),
+        CronTrigger(hour=monthly.hour, minute=monthly.minute, timezone=zone),
+        grace=12 * 3600,
+        # A start later in the morning of the first working day still sends it.
         first_run=machine_now(),
     )
     add(

@@ -541,6 +541,50 @@ class SqlRepository:
         )
         return rows, int(total.scalar_one())
 
+    async def registrations_met_between(
+        self, start: datetime, end: datetime, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        in_period = select(SessionRow.id).where(
+            SessionRow.starts_at >= start, SessionRow.starts_at < end
+        )
+        query = self._registration_query().where(RegistrationRow.session_id.in_(in_period))
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
+        rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
+        return sorted(rows, key=lambda r: (r.session_starts_at, r.slot_time is None, r.code))
+
+    async def registrations_submitted_between(
+        self, start: datetime, end: datetime, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        query = (
+            self._registration_query()
+            .where(RegistrationRow.submitted_at >= start, RegistrationRow.submitted_at < end)
+            .order_by(RegistrationRow.submitted_at, RegistrationRow.id)
+        )
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
+        return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+    async def first_events(
+        self, registration_ids: Sequence[int], events: frozenset[str]
+    ) -> dict[int, datetime]:
+        found: dict[int, datetime] = {}
+        # Chunks keep the IN list under every driver's parameter limit.
+        for chunk in range(0, len(registration_ids), 5000):
+            query = (
+                select(RegistrationEventRow.registration_id, func.min(RegistrationEventRow.at))
+                .where(
+                    RegistrationEventRow.registration_id.in_(
+                        registration_ids[chunk : chunk + 5000]
+                    ),
+                    RegistrationEventRow.event.in_(sorted(events)),
+                )
+                .group_by(RegistrationEventRow.registration_id)
+            )
+            for registration_id, at in (await self._s.execute(query)).all():
+                found[int(registration_id)] = at
+        return found
+
     async def record_decision(
         self,
         registration_id: int,
@@ -903,6 +947,18 @@ class SqlRepository:
             )
             .order_by(SessionRow.starts_at, SessionRow.id)
         )
+        return [_session_view(*row) for row in (await self._s.execute(query)).all()]
+
+    async def sessions_in(
+        self, start: datetime, end: datetime, *, unit_ids: frozenset[int] | None = None
+    ) -> list[SessionView]:
+        query = (
+            self._session_views()
+            .where(SessionRow.starts_at >= start, SessionRow.starts_at < end)
+            .order_by(SessionRow.starts_at, SessionRow.id)
+        )
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
         return [_session_view(*row) for row in (await self._s.execute(query)).all()]
 
     async def add_session(self, session: NewSession, code: str | None, now: datetime) -> int:

@@ -322,11 +322,38 @@ class Repository(Protocol):
         """Forget processed updates once a redelivery can no longer come."""
         ...
 
+    # records: the logbook and the periodic reports
+    async def registrations_met_between(
+        self, start: datetime, end: datetime, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        """Registrations whose session starts in [start, end), in any state, by session
+        start then code: the meetings of a period, held or missed."""
+        ...
+
+    async def registrations_submitted_between(
+        self, start: datetime, end: datetime, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        """Registrations submitted in [start, end), in any state."""
+        ...
+
+    async def first_events(
+        self, registration_ids: Sequence[int], events: frozenset[str]
+    ) -> dict[int, datetime]:
+        """For each registration, when the first of ``events`` happened to it (if ever)."""
+        ...
+
     # schedule changes and subscriptions
     async def sessions_of_leader(
         self, leader_id: int, start: datetime, end: datetime
     ) -> list[SessionView]:
         """Every session of the leader starting in [start, end), published or not."""
+        ...
+
+    async def sessions_in(
+        self, start: datetime, end: datetime, *, unit_ids: frozenset[int] | None = None
+    ) -> list[SessionView]:
+        """Every session starting in [start, end) of the units (None: all), whatever its
+        status, published or not, its leader active or not; earliest first."""
         ...
 
     async def add_session(self, session: NewSession, code: str | None, now: datetime) -> int: ...

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from bot.core import triage
 from bot.core.i18n import Translator
+from bot.core.labels import KIND_LABELS
 from bot.core.model import OutboxMessage, RegistrationView
 from bot.core.ports import Repository
 from bot.dialogue.context import Services
-from bot.dialogue.labels import KIND_LABELS
 
 
 async def tell_officers(

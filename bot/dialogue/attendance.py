@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.core import tickets, triage
 from bot.core.i18n import Translator
+from bot.core.labels import STATUS_LABELS
 from bot.core.model import RegistrationStatus, RegistrationView, Reply
 from bot.dialogue import alerts, menu, reminders
 from bot.dialogue.context import Replies, Turn
-from bot.dialogue.labels import STATUS_LABELS
 
 _WAITING_FOR_AN_ANSWER = frozenset({RegistrationStatus.APPROVED, RegistrationStatus.RESCHEDULED})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from bot.core.clock import Clock
 from bot.core.content import Content
@@ -14,6 +14,7 @@ from bot.core.ports import Repository, Store
 from bot.core.registrations import BookingRules, local_day
 from bot.core.reminders import ReminderTimes
 from bot.core.workdays import WorkCalendar
+from bot.records.frequency import DEFAULT_MINIMUMS, Minimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,11 @@ class DialogueSettings:
     reminders: ReminderTimes | None = None
     # Group chats of officers told of each new registration (Telegram's officers_chat_id).
     officer_groups: tuple[Recipient, ...] = ()
+    # The legal minimum of reception days, for the periodic report.
+    minimums: tuple[Minimum, ...] = DEFAULT_MINIMUMS
+    # Leaders sent their unit's monthly report, and when on the first working day.
+    monthly_report_to: tuple[str, ...] = ()
+    monthly_report_time: time = time(8, 0)
 
     @property
     def reminder_times(self) -> ReminderTimes:

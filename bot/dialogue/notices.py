@@ -11,9 +11,9 @@ from datetime import datetime
 from bot.core import triage
 from bot.core.content import RefusalText
 from bot.core.i18n import Translator
+from bot.core.labels import OUTCOME_LABELS
 from bot.core.model import Choice, OutboxMessage, RegistrationView, SessionView
 from bot.dialogue.context import Turn
-from bot.dialogue.labels import OUTCOME_LABELS
 from bot.dialogue.reminders import attendance_choices
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from bot.core import reminders, triage
 from bot.core.i18n import Translator
+from bot.core.labels import KIND_LABELS
 from bot.core.model import (
     QUEUED_STATUSES,
     Leader,
@@ -33,7 +34,6 @@ from bot.core.registrations import local_day
 from bot.core.workdays import WorkCalendar
 from bot.dialogue import notices
 from bot.dialogue.context import Services
-from bot.dialogue.labels import KIND_LABELS
 
 # How far ahead sessions are looked at for their digest.
 DIGEST_LOOKAHEAD = timedelta(days=14)

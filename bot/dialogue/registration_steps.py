@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core import registrations, validation
 from bot.core.i18n import N_
+from bot.core.labels import KIND_HINTS, KIND_LABELS
 from bot.core.model import Choice, Reply, RequestKind, SessionView
 from bot.core.provinces import match_province
 from bot.core.representatives import representative_limits, representatives_allowed
@@ -15,7 +16,6 @@ from bot.core.text import fold_words
 from bot.core.validation import Invalid
 from bot.dialogue import menu
 from bot.dialogue.context import Turn
-from bot.dialogue.labels import KIND_HINTS, KIND_LABELS
 from bot.dialogue.schedule import session_choice_label, session_line
 from bot.dialogue.wizard import Answer, Draft, Leave, Step, discard
 

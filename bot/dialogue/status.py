@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.core import tickets, triage, validation
+from bot.core.labels import EVENT_LABELS, KIND_LABELS, STATUS_LABELS
 from bot.core.model import Choice, RegistrationStatus, RegistrationView, Reply
 from bot.dialogue import menu
 from bot.dialogue.context import Replies, Turn
-from bot.dialogue.labels import EVENT_LABELS, KIND_LABELS, STATUS_LABELS
 
 MAX_LISTED = 10
 

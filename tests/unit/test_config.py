@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,24 @@ def test_parse_reads_values() -> None:
             "'console'",
         ),
         ({"officers": [{**OFFICER, "name": ""}]}, "officers[1].name", "at least 1"),
+        (
+            {
+                "reports": {
+                    "minimums": [
+                        {
+                            "role": "committee_chair",
+                            "days": 2,
+                            "per": "month",
+                            "from": date(2026, 7, 1),
+                            "until": date(2026, 1, 1),
+                        }
+                    ]
+                }
+            },
+            "reports.minimums[1]",
+            "until is before from",
+        ),
+        ({"reports": {"monthly_time": "8h"}}, "reports.monthly_time", "pattern"),
     ],
 )
 def test_errors_name_the_dotted_key(raw: dict[str, Any], key: str, problem: str) -> None:

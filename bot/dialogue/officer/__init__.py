@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.core.model import Reply
 from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue.context import Replies, Turn
-from bot.dialogue.officer import decisions, dossier, guide, queue, sessions, staff
+from bot.dialogue.officer import decisions, dossier, guide, queue, reports, sessions, staff
 from bot.dialogue.officer.access import Desk, Refusal, desk, record, require_role
 
 COMMANDS = frozenset(guide.COMMANDS)
@@ -47,6 +47,8 @@ async def _run(
         return await sessions.run(turn, place, argument)
     if name in {"dayoff", "workday"}:
         return await sessions.calendar_day(turn, place, name, argument)
+    if name in {"report", "logbook"}:
+        return await reports.run(turn, place, name, argument)
     require_role(turn, place.officer, REQUIRED_ROLE[decisions.DECISIONS[name].action])
     return await decisions.run(turn, place, name, argument)
 

@@ -13,11 +13,11 @@ from datetime import date, time, timedelta
 
 from bot.core import registrations, triage
 from bot.core.i18n import N_, Translator
+from bot.core.labels import OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
 from bot.core.model import RegistrationStatus, RegistrationView, Reply, SessionView
 from bot.core.triage import Action, Decision, OutcomeType, RefusalReason
 from bot.dialogue import notices, reminders
 from bot.dialogue.context import Turn
-from bot.dialogue.labels import OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
 from bot.dialogue.officer.access import Desk, Refusal, code_of, registration_at
 
 _HOUR = re.compile(r"([01]?\d|2[0-3])[:hH]([0-5]\d)", re.ASCII)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.core import registrations, validation
+from bot.core.labels import KIND_LABELS, OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
 from bot.core.model import RegistrationStatus, RegistrationView, Reply
 from bot.core.triage import OutcomeType
 from bot.dialogue.context import Turn
-from bot.dialogue.labels import KIND_LABELS, OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
 from bot.dialogue.officer.access import Desk, code_of, registration_at
 from bot.dialogue.officer.decisions import sessions_with_room
 

@@ -7,7 +7,7 @@ from bot.core.model import OfficerRole, Reply
 from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue import menu
 from bot.dialogue.context import Turn
-from bot.dialogue.officer import decisions, sessions, staff
+from bot.dialogue.officer import decisions, reports, sessions, staff
 
 # command -> (usage, what it does, least role); the decisions come from their own table.
 COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
@@ -24,6 +24,19 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
         name: (command.usage, command.what, REQUIRED_ROLE[command.action])
         for name, command in decisions.DECISIONS.items()
     },
+    "logbook": (
+        reports.LOGBOOK_USAGE,
+        N_("the reception logbook (sổ tiếp công dân) of a period, as a spreadsheet"),
+        OfficerRole.OFFICER,
+    ),
+    "report": (
+        reports.REPORT_USAGE,
+        N_(
+            "the periodic report: reception days against the legal minimum, registrations "
+            "by kind and result, answer times; a summary and a spreadsheet"
+        ),
+        OfficerRole.SUPERVISOR,
+    ),
     "officer": (
         " | ".join(staff.USAGE),
         N_("add, remove or list officers (roles: officer, supervisor, admin)"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import triage
+from bot.core.labels import KIND_LABELS, STATUS_LABELS
 from bot.core.model import (
     QUEUED_STATUSES,
     Choice,
@@ -13,7 +14,6 @@ from bot.core.model import (
 )
 from bot.core.registrations import local_day
 from bot.dialogue.context import Turn
-from bot.dialogue.labels import KIND_LABELS, STATUS_LABELS
 from bot.dialogue.officer.access import Desk, Refusal
 
 OPEN = QUEUED_STATUSES

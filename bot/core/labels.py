@@ -43,6 +43,22 @@ STATUS_LABELS: dict[RegistrationStatus, str] = {
     RegistrationStatus.WITHDRAWN: N_("Withdrawn by you"),
 }
 
+# Statuses as officers and reports name them (STATUS_LABELS speak to the citizen).
+STATUS_NAMES: dict[RegistrationStatus, str] = {
+    RegistrationStatus.SUBMITTED: N_("Waiting for review"),
+    RegistrationStatus.NEEDS_INFO: N_("Asked for more information"),
+    RegistrationStatus.APPROVED: N_("Approved"),
+    RegistrationStatus.REJECTED: N_("Refused"),
+    RegistrationStatus.REFERRED: N_("Transferred"),
+    RegistrationStatus.DUPLICATE: N_("Duplicate"),
+    RegistrationStatus.ATTENDED: N_("Received, result pending"),
+    RegistrationStatus.NO_SHOW: N_("Did not come"),
+    RegistrationStatus.CANCELLED: N_("Session cancelled, to rebook"),
+    RegistrationStatus.RESCHEDULED: N_("Session moved, to confirm"),
+    RegistrationStatus.CLOSED: N_("Received and closed"),
+    RegistrationStatus.WITHDRAWN: N_("Withdrawn"),
+}
+
 # How each event of a registration reads in its history (shown to the citizen unless internal).
 EVENT_LABELS: dict[str, str] = {
     "submitted": N_("You sent the registration"),
