@@ -24,6 +24,7 @@ from bot.core.workdays import WorkCalendar
 from bot.dialogue import Dialogue, DialogueSettings, PrivacySettings, Services
 from bot.outbox import Dispatcher
 from bot.ratelimit import RateLimiter
+from bot.records.calendar import DEFAULT_DOMAIN
 from bot.records.frequency import DEFAULT_MINIMUMS, Minimum, Per
 from storage import migrate
 from storage.db import create_engine
@@ -63,6 +64,7 @@ def dialogue_settings(config: Config) -> DialogueSettings:
         minimums=report_minimums(config),
         monthly_report_to=config.reports.monthly_to,
         monthly_report_time=time.fromisoformat(config.reports.monthly_time),
+        calendar_domain=config.open_data.jurisdiction_id or DEFAULT_DOMAIN,
         privacy=PrivacySettings(
             controller=config.privacy.controller,
             contact=config.privacy.contact,

@@ -38,6 +38,7 @@ SECRET_ENV: Mapping[str, tuple[str, str]] = {
     "TIEPDAN_TELEGRAM_TOKEN": ("telegram", "token"),
     "TIEPDAN_TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
     "TIEPDAN_ZALO_BOT_TOKEN": ("zalo_bot", "token"),
+    "TIEPDAN_ZALO_BOT_WEBHOOK_SECRET": ("zalo_bot", "webhook_secret"),
     "TIEPDAN_ZALO_OA_SECRET_KEY": ("zalo_oa", "secret_key"),
     "TIEPDAN_ZALO_OA_APP_SECRET": ("zalo_oa", "app_secret"),
     "TIEPDAN_ZALO_OA_REFRESH_TOKEN": ("zalo_oa", "refresh_token"),
@@ -135,6 +136,41 @@ class TelegramConfig(_Section):
 class ZaloBotConfig(_Section):
     enabled: bool = False
     token: SecretStr = SecretStr("")
+    api_base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] = (
+        "https://bot-api.zaloplatforms.com"
+    )
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    poll_timeout_seconds: Annotated[int, Field(ge=1, le=60)] = 30
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 8
+    # The platform publishes no limits: conservative, and configurable.
+    messages_per_second: Annotated[float, Field(gt=0, le=1000)] = 10.0
+    chat_gap_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
+    chat_burst: Annotated[int, Field(ge=1, le=20)] = 3
+
+    @model_validator(mode="after")
+    def _usable(self) -> ZaloBotConfig:
+        if not self.enabled:
+            return self
+        if not re.fullmatch(r"[^\s:/]+:[^\s/]+", self.token.get_secret_value()):
+            raise ValueError(
+                "token: set the bot token from the Zalo Bot Platform, BOT_ID:SECRET "
+                "(TIEPDAN_ZALO_BOT_TOKEN)"
+            )
+        if self.mode == "webhook":
+            if not self.webhook_url.startswith("https://"):
+                raise ValueError("webhook_url: webhook mode needs the public https:// URL")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{8,256}", self.webhook_secret.get_secret_value()):
+                raise ValueError(
+                    "webhook_secret: webhook mode needs 8 to 256 characters of A-Z, a-z, "
+                    "0-9, _ and - (TIEPDAN_ZALO_BOT_WEBHOOK_SECRET)"
+                )
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url).path or "/"
 
 
 class ZaloOAConfig(_Section):
@@ -253,6 +289,24 @@ class WebConfig(_Section):
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
 
 
+class OpenDataConfig(_Section):
+    # Public, read-only routes on the [web] server: the sessions as calendar feeds
+    # (/calendar/...) and the registrations, without personal data, as Open311 (/open311/v2/...).
+    enabled: bool = True
+    # The deployment's domain, e.g. "tiepdan.example.gov.vn": Open311's jurisdiction_id, and
+    # the end of every calendar event's UID ("tiepdan" when empty).
+    jurisdiction_id: str = ""
+    calendar_days_ahead: Annotated[int, Field(ge=1, le=730)] = 180
+
+    @field_validator("jurisdiction_id")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        label = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        if value and not re.fullmatch(rf"{label}(\.{label})*", value):
+            raise ValueError("must be a domain name, e.g. tiepdan.example.gov.vn")
+        return value.lower()
+
+
 class PrivacyConfig(_Section):
     controller: str = "Ban Tiếp công dân (đơn vị vận hành Tiếp Dân)"
     contact: str = "Trụ sở tiếp công dân của đơn vị vận hành"
@@ -273,6 +327,7 @@ class Config(_Section):
     reminders: RemindersConfig = RemindersConfig()
     outbox: OutboxConfig = OutboxConfig()
     web: WebConfig = WebConfig()
+    open_data: OpenDataConfig = OpenDataConfig()
     reports: ReportsConfig = ReportsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     officers: tuple[OfficerConfig, ...] = ()

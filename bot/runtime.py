@@ -1,8 +1,9 @@
-"""``tiepdan run`` with network channels: wires Telegram (and later Zalo) to the inbox, the
-outbox dispatcher, the scheduler and the HTTP server, and stops them in the right order.
+"""``tiepdan run`` with network channels: wires Telegram and the Zalo Bot Platform to the
+inbox, the outbox dispatcher, the scheduler and the HTTP server, and stops them in order.
 
-Start: schema and data ready → HTTP server (webhook routes, /healthz) → updates left unprocessed
-by the last run → scheduler (planning and sending start at once) → receiving.
+Start: schema and data ready → HTTP server (webhook routes, /healthz, calendar feeds, open
+data) → updates left unprocessed by the last run → scheduler (planning and sending start at
+once) → receiving.
 Stop: receiving first (nothing new is acknowledged) → what was received is processed →
 scheduler (a running dispatch finishes) → HTTP server → clients closed.
 """
@@ -24,11 +25,18 @@ from bot.dialogue import menu
 from bot.dialogue.officer import guide
 from bot.inbox import Arrival, Inbox
 from bot.ratelimit import RateLimiter
+from bot.records.calendar import DEFAULT_DOMAIN, FeedSettings
+from handlers.calendars import CalendarFeeds
+from handlers.open311 import Open311
 from handlers.telegram.channel import TelegramChannel, create_bot
 from handlers.telegram.commands import CommandMenus, Menus
 from handlers.telegram.sender import TelegramSender
 from handlers.telegram.updates import to_incoming
 from handlers.web import WebServer
+from handlers.zalo.bot_api import ZaloBotClient
+from handlers.zalo.channel import ZaloBotChannel
+from handlers.zalo.sender import ZaloBotSender
+from handlers.zalo.updates import to_incoming as zalo_bot_incoming
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,11 @@ class Running:
     ticks: scheduler.Ticks
     inboxes: list[Inbox] = field(default_factory=list)
     telegram: TelegramChannel | None = None
+    zalo_bot: ZaloBotChannel | None = None
+
+    @property
+    def channels(self) -> list[TelegramChannel | ZaloBotChannel]:
+        return [c for c in (self.telegram, self.zalo_bot) if c is not None]
 
 
 async def start(app: App) -> Running:
@@ -58,6 +71,8 @@ async def start(app: App) -> Running:
             await repo.ping()
 
     web = WebServer(config.web.host, config.web.port, database_ready)
+    if config.open_data.enabled:
+        _publish(app, web)
     senders: list[Sender] = []
     limiters: dict[str, RateLimiter] = {}
     telegram: TelegramChannel | None = None
@@ -72,6 +87,15 @@ async def start(app: App) -> Running:
             gap_for=lambda chat: (
                 tg.group_chat_gap_seconds if chat.startswith("-") else tg.private_chat_gap_seconds
             ),
+        )
+    zb = config.zalo_bot
+    zalo_client = (
+        ZaloBotClient(zb.token.get_secret_value(), zb.api_base_url) if zb.enabled else None
+    )
+    if zalo_client is not None:
+        senders.append(ZaloBotSender(zalo_client))
+        limiters[Channel.ZALO_BOT.value] = RateLimiter(
+            zb.messages_per_second, burst=zb.chat_burst, gap_for=lambda _chat: zb.chat_gap_seconds
         )
     outbox = dispatcher(app, senders, limiters)
     inboxes: list[Inbox] = []
@@ -108,6 +132,28 @@ async def start(app: App) -> Running:
                 COMMAND_MENUS_EVERY_SECONDS,
             )
         )
+    zalo_bot: ZaloBotChannel | None = None
+    if zalo_client is not None:
+        zalo_inbox = Inbox(
+            Channel.ZALO_BOT.value,
+            app.store,
+            app.dialogue,
+            outbox,
+            clock,
+            zalo_bot_incoming,
+            concurrency=zb.concurrency,
+        )
+        zalo_bot = ZaloBotChannel(
+            zalo_client,
+            zalo_inbox,
+            mode=zb.mode,
+            poll_timeout=zb.poll_timeout_seconds,
+            webhook_url=zb.webhook_url,
+            webhook_path=zb.webhook_path,
+            webhook_secret=zb.webhook_secret.get_secret_value(),
+        )
+        zalo_bot.route(web)
+        inboxes.append(zalo_inbox)
     periodic += [
         scheduler.Periodic(
             f"{inbox.channel}-inbox-sweep", _sweeper(inbox, clock), SWEEP_EVERY_SECONDS
@@ -121,21 +167,22 @@ async def start(app: App) -> Running:
         await inbox.sweep(clock.now())
     ticks = scheduler.build(app, outbox, periodic)
     ticks.start()
-    if telegram is not None:
-        telegram.start()
+    running = Running(web, ticks, inboxes, telegram, zalo_bot)
+    for channel in running.channels:
+        channel.start()
     log.info("Tiếp Dân is running (HTTP on %s:%s)", config.web.host, web.port)
-    return Running(web, ticks, inboxes, telegram)
+    return running
 
 
 async def stop(running: Running) -> None:
-    if running.telegram is not None:
-        await running.telegram.stop_receiving()
+    for channel in running.channels:
+        await channel.stop_receiving()
     for inbox in running.inboxes:
         await inbox.stop()
     await running.ticks.stop()
     await running.web.stop()
-    if running.telegram is not None:
-        await running.telegram.close()
+    for channel in running.channels:
+        await channel.close()
 
 
 async def serve(app: App, stopping: asyncio.Event) -> None:
@@ -144,6 +191,24 @@ async def serve(app: App, stopping: asyncio.Event) -> None:
         await stopping.wait()
     finally:
         await stop(running)
+
+
+def _publish(app: App, web: WebServer) -> None:
+    """The public, read-only routes: calendar feeds and Open311 open data."""
+    settings = app.config.open_data
+    services = app.services
+    CalendarFeeds(
+        app.store,
+        services.catalogs,
+        services.clock,
+        FeedSettings(
+            domain=settings.jurisdiction_id or DEFAULT_DOMAIN,
+            days_ahead=settings.calendar_days_ahead,
+        ),
+    ).route(web)
+    Open311(
+        app.store, services.catalogs, services.content, services.clock, settings.jurisdiction_id
+    ).route(web)
 
 
 def _sweeper(inbox: Inbox, clock: Clock) -> Callable[[], Awaitable[int]]:

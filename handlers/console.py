@@ -7,14 +7,11 @@ text. Works the same with a keyboard or a pipe, and stops cleanly at the end of 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TextIO
 
+from bot.core.choices import pick
 from bot.core.model import Channel, Choice, Incoming, Reply
-from bot.core.text import fold_words
-
-_NUMBER = re.compile(r"[1-9]\d*")
 
 
 class Handler(Protocol):
@@ -38,14 +35,8 @@ def render(replies: Sequence[Reply]) -> tuple[str, list[Choice]]:
 
 def interpret(line: str, choices: Sequence[Choice]) -> tuple[str | None, str | None]:
     """(text, payload) for a typed line: a choice's number or label selects that choice."""
-    text = line.strip()
-    if _NUMBER.fullmatch(text) and int(text) <= len(choices):
-        return None, choices[int(text) - 1].payload
-    wanted = fold_words(text)
-    for choice in choices:
-        if wanted and fold_words(choice.label) == wanted:
-            return None, choice.payload
-    return text, None
+    payload = pick(line, choices)
+    return (None, payload) if payload is not None else (line.strip(), None)
 
 
 class ConsoleChannel:

@@ -1,10 +1,12 @@
-"""The project's HTTP server (aiohttp): channel webhooks and the /healthz readiness check."""
+"""The project's HTTP server (aiohttp): channel webhooks, the /healthz readiness check, and
+the public documents (calendar feeds, open data)."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -31,6 +33,10 @@ class WebServer:
         """Routes are added before ``start``."""
         self._app.router.add_post(path, handler)
 
+    def add_get(self, path: str, handler: Handler) -> None:
+        """Routes are added before ``start``; HEAD is answered too."""
+        self._app.router.add_get(path, handler)
+
     async def start(self) -> None:
         self._runner = web.AppRunner(self._app, access_log=None)
         await self._runner.setup()
@@ -54,3 +60,23 @@ class WebServer:
             log.warning("not ready: %s", trouble)
             return web.json_response({"status": "unavailable", "database": "down"}, status=503)
         return web.json_response({"status": "ok", "database": "up"})
+
+
+def document(
+    request: web.Request,
+    body: bytes,
+    content_type: str,
+    *,
+    max_age: int,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    """A public document: cacheable for ``max_age`` seconds, then revalidated by its ETag (a
+    client that already has these bytes gets 304 Not Modified)."""
+    tag = hashlib.sha256(body).hexdigest()[:32]
+    common = {"Cache-Control": f"public, max-age={max_age}", **(headers or {})}
+    if any(seen.value in (tag, "*") for seen in request.if_none_match or ()):
+        response = web.Response(status=304, headers=common)
+    else:
+        response = web.Response(body=body, headers={"Content-Type": content_type, **common})
+    response.etag = tag
+    return response

@@ -67,6 +67,8 @@ from storage.tables import (
 )
 
 _SEAT_HOLDING = tuple(status.value for status in SEAT_HOLDING_STATUSES)
+# Session columns whose change a calendar must follow: each one raises the revision.
+_REVISED = frozenset({"status", "starts_at", "ends_at", "location"})
 
 
 class SqlStore:
@@ -848,6 +850,23 @@ class SqlRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def last_choices(self, channel: str, chat_id: str) -> tuple[Choice, ...]:
+        payload = (
+            await self._s.execute(
+                select(OutboxRow.payload)
+                .where(
+                    OutboxRow.channel == channel,
+                    OutboxRow.recipient == chat_id,
+                    OutboxRow.status == "sent",
+                )
+                .order_by(OutboxRow.sent_at.desc(), OutboxRow.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        return tuple(
+            Choice(str(c["label"]), str(c["payload"])) for c in (payload or {}).get("choices", ())
+        )
+
     async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None:
         await self._s.execute(
             update(CitizenRow)
@@ -968,8 +987,16 @@ class SqlRepository:
                 await self._s.execute(select(SessionRow).where(SessionRow.code == code))
             ).scalar_one_or_none()
         if row is None:
-            row = SessionRow(code=code, created_at=now, status=SessionStatus.PLANNED.value)
+            row = SessionRow(
+                code=code, created_at=now, status=SessionStatus.PLANNED.value, revision=0
+            )
             self._s.add(row)
+        elif (row.starts_at, row.ends_at, row.location) != (
+            session.starts_at,
+            session.ends_at,
+            session.location,
+        ):
+            row.revision, row.updated_at = row.revision + 1, now
         row.leader_id, row.rule_id, row.nominal_date = (
             session.leader_id,
             None,
@@ -985,12 +1012,14 @@ class SqlRepository:
 
     async def update_session(self, session_id: int, changes: dict[str, object]) -> None:
         allowed = {"status", "starts_at", "ends_at", "location", "note", "published_at"}
-        unknown = set(changes) - allowed
+        unknown = set(changes) - allowed - {"updated_at"}
         if unknown:
             raise ValueError(f"a session change cannot set {sorted(unknown)}")
         row = await self._s.get(SessionRow, session_id)
         if row is None:
             raise LookupError(f"session {session_id} does not exist")
+        if any(getattr(row, name) != changes[name] for name in _REVISED.intersection(changes)):
+            row.revision += 1
         for name, value in changes.items():
             setattr(row, name, value)
         await self._s.flush()
@@ -1215,6 +1244,8 @@ def _session_view(
         taken=int(taken or 0),
         status=SessionStatus(session.status),
         published=session.published_at is not None,
+        revision=session.revision,
+        updated_at=session.updated_at or session.created_at,
     )
 
 
@@ -1275,6 +1306,7 @@ def _registration(
         info_question=row.info_question,
         paused_since=row.paused_since,
         priority=row.priority,
+        updated_at=row.updated_at,
     )
 
 

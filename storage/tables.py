@@ -145,6 +145,10 @@ class SessionRow(Base):
     created_at: Mapped[datetime]
     # The key of an ad-hoc session from a schedule file, so importing it again changes nothing.
     code: Mapped[str | None] = mapped_column(String(64))
+    # Raised by every change of time, place or status, which calendars must follow (SEQUENCE);
+    # updated_at is when the last one happened (empty: never changed since created_at).
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None]
 
 
 class SubscriptionRow(Base):
@@ -310,7 +314,11 @@ class OutboxRow(Base):
     """Every outgoing message, stored before it is sent; the key makes scheduling idempotent."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        # The last message a chat was sent: the menu a citizen without buttons answers.
+        Index("ix_outbox_recipient", "channel", "recipient", "sent_at"),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(16))

@@ -19,6 +19,20 @@ class Channel(StrEnum):
     ZALO_OA = "zalo_oa"
 
 
+# Channels that hand a file over with a message (an appointment to add to a calendar). The
+# console only prints a file's name, and the Zalo Bot Platform sends no documents yet.
+FILE_CHANNELS = frozenset({Channel.TELEGRAM.value})
+
+
+def accepts_files(channel: str) -> bool:
+    return channel in FILE_CHANNELS
+
+
+# Channels with no buttons: a menu comes as a numbered list, answered by number or words (a
+# Zalo OA button template sends its payload back as text, which answers the same way).
+MENU_BY_TEXT_CHANNELS = frozenset({Channel.ZALO_BOT.value, Channel.ZALO_OA.value})
+
+
 # --- what a channel hands to the dialogue, and what it gets back ---------------------------
 
 
@@ -241,6 +255,10 @@ class SessionView:
     taken: int
     status: SessionStatus
     published: bool
+    # Raised by each change a calendar must follow (time, place, cancellation): the SEQUENCE
+    # of its calendar event; ``updated_at`` is when that last happened.
+    revision: int = 0
+    updated_at: datetime | None = None
 
     @property
     def remaining(self) -> int:
@@ -332,6 +350,8 @@ class RegistrationView:
     info_question: str = ""
     paused_since: datetime | None = None
     priority: bool = False
+    # When its state or a decision's column last changed.
+    updated_at: datetime | None = None
 
     @property
     def party_session(self) -> bool:

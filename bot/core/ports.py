@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from bot.core.model import (
     AuditEntry,
     CalendarOverride,
+    Choice,
     Citizen,
     DialogState,
     Leader,
@@ -290,6 +291,11 @@ class Repository(Protocol):
 
     async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None: ...
 
+    async def last_choices(self, channel: str, chat_id: str) -> tuple[Choice, ...]:
+        """The choices of the last message sent to the chat (none if it had none): what a
+        citizen on a channel without buttons answers by number."""
+        ...
+
     async def ping(self) -> None:
         """A trivial query: raises when the database cannot be reached."""
         ...
@@ -356,10 +362,15 @@ class Repository(Protocol):
         status, published or not, its leader active or not; earliest first."""
         ...
 
-    async def add_session(self, session: NewSession, code: str | None, now: datetime) -> int: ...
+    async def add_session(self, session: NewSession, code: str | None, now: datetime) -> int:
+        """Insert a session, or update the one with this schedule-file code; a new time or
+        place raises its revision."""
+        ...
 
     async def update_session(self, session_id: int, changes: dict[str, object]) -> None:
-        """Set columns of a session: status, starts_at, ends_at, location, note, published_at."""
+        """Set columns of a session: status, starts_at, ends_at, location, note, published_at,
+        and updated_at (when the change is made). A new status, time or place raises the
+        session's revision, which calendars follow."""
         ...
 
     async def registrations_in_session(

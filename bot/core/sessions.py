@@ -59,7 +59,7 @@ async def cancel(
     if session.status is not SessionStatus.PLANNED or session.starts_at <= now:
         raise SessionChangeRefused("not_planned")
     await repo.update_session(
-        session_id, {"status": SessionStatus.CANCELLED.value, "note": reason}
+        session_id, {"status": SessionStatus.CANCELLED.value, "note": reason, "updated_at": now}
     )
     affected: list[Affected] = []
     in_session = triage.allowed_from(triage.Action.SESSION_CANCELLED)
@@ -106,7 +106,8 @@ async def move(
     if not now < starts_at < ends_at:
         raise SessionChangeRefused("bad_time")
     await repo.update_session(
-        session_id, {"starts_at": starts_at, "ends_at": ends_at, "location": location}
+        session_id,
+        {"starts_at": starts_at, "ends_at": ends_at, "location": location, "updated_at": now},
     )
     affected: list[Affected] = []
     booked = triage.allowed_from(triage.Action.SESSION_MOVED)
@@ -143,7 +144,7 @@ async def publish(repo: Repository, session_id: int, now: datetime) -> SessionVi
     if session.status is not SessionStatus.PLANNED or session.starts_at <= now:
         raise SessionChangeRefused("not_planned")
     if not session.published:
-        await repo.update_session(session_id, {"published_at": now})
+        await repo.update_session(session_id, {"published_at": now, "updated_at": now})
     published = await repo.session(session_id)
     assert published is not None
     return published

@@ -14,6 +14,7 @@ from bot.core.ports import Repository, Store
 from bot.core.registrations import BookingRules, local_day
 from bot.core.reminders import ReminderTimes
 from bot.core.workdays import WorkCalendar
+from bot.records.calendar import DEFAULT_DOMAIN
 from bot.records.frequency import DEFAULT_MINIMUMS, Minimum
 
 
@@ -42,6 +43,8 @@ class DialogueSettings:
     # Leaders sent their unit's monthly report, and when on the first working day.
     monthly_report_to: tuple[str, ...] = ()
     monthly_report_time: time = time(8, 0)
+    # Ends the UID of the calendar event attached to an approval ([open_data] jurisdiction_id).
+    calendar_domain: str = DEFAULT_DOMAIN
 
     @property
     def reminder_times(self) -> ReminderTimes:

@@ -8,9 +8,11 @@ import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 
-from bot.core.model import Incoming, OutboxMessage, Reply, StoredUpdate
+from bot.core import choices
+from bot.core.model import MENU_BY_TEXT_CHANNELS, Incoming, OutboxMessage, Reply, StoredUpdate
 from bot.core.ports import Repository
 from bot.dialogue import attendance, menu, officer, registration, rules, schedule, status
 from bot.dialogue.context import Replies, Services, Turn
@@ -135,6 +137,7 @@ class Dialogue:
             now,
         )
         state = await repo.load_dialog(citizen.id, now)
+        incoming = await _menu_answer(repo, incoming)
         turn = Turn(
             services=services,
             repo=repo,
@@ -148,6 +151,16 @@ class Dialogue:
         await repo.save_dialog(citizen.id, turn.state, now)
         self._recent_locales.remember((incoming.channel, incoming.user_id), turn.locale)
         return replies
+
+
+async def _menu_answer(repo: Repository, incoming: Incoming) -> Incoming:
+    """On a channel without buttons, a number or an option's words typed in answer to the
+    last menu the chat was sent press that option."""
+    text = (incoming.text or "").strip()
+    if incoming.channel not in MENU_BY_TEXT_CHANNELS or not text or text.startswith("/"):
+        return incoming
+    payload = choices.pick(text, await repo.last_choices(incoming.channel, incoming.chat_id))
+    return incoming if payload is None else replace(incoming, text=None, payload=payload)
 
 
 async def _queue_replies(

@@ -12,7 +12,14 @@ from bot.core import triage
 from bot.core.content import RefusalText
 from bot.core.i18n import Translator
 from bot.core.labels import OUTCOME_LABELS
-from bot.core.model import Choice, OutboxMessage, RegistrationView, SessionView
+from bot.core.model import (
+    Choice,
+    OutboxMessage,
+    OutgoingFile,
+    RegistrationView,
+    SessionView,
+    accepts_files,
+)
 from bot.dialogue.context import Turn
 from bot.dialogue.reminders import attendance_choices
 
@@ -269,8 +276,10 @@ async def send(
     *,
     answer_button: bool = False,
     attendance_buttons: bool = False,
+    file: OutgoingFile | None = None,
 ) -> None:
-    """Queue ``text`` for the registration's citizen, once per decision."""
+    """Queue ``text`` for the registration's citizen, once per decision; ``file`` goes with it
+    where the citizen's channel can hand a file over."""
     tr = turn.services.catalogs.get(registration.citizen_locale)
     choices = _signature(tr, registration.code)
     if answer_button:
@@ -286,6 +295,7 @@ async def send(
             text=text,
             due_at=turn.now,
             choices=choices,
+            file=file if accepts_files(registration.citizen_channel) else None,
         )
     )
 

@@ -4,7 +4,6 @@ presses, and the command menus."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiogram import Bot
@@ -12,10 +11,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
-from handlers.telegram.polling import Poller, UpdateSink
+from handlers.receiving import Receiving
+from handlers.telegram.polling import Poller
 from handlers.telegram.updates import ALLOWED_UPDATES, callback_query_id
 from handlers.telegram.webhook import webhook_handler
 from handlers.web import WebServer
+from handlers.webhook import UpdateSink
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def create_bot(token: str, api_base_url: str) -> Bot:
     return Bot(token, session=session)
 
 
-class TelegramChannel:
+class TelegramChannel(Receiving):
     def __init__(
         self,
         bot: Bot,
@@ -39,6 +40,7 @@ class TelegramChannel:
         webhook_path: str = "/",
         webhook_secret: str = "",
     ) -> None:
+        super().__init__()
         self.bot = bot
         self._sink = sink
         self._mode = mode
@@ -46,7 +48,6 @@ class TelegramChannel:
         self._webhook_url = webhook_url
         self._webhook_path = webhook_path
         self._webhook_secret = webhook_secret
-        self._task: asyncio.Task[None] | None = None
 
     def route(self, web: WebServer) -> None:
         """In webhook mode, the route Telegram posts to (before the server starts)."""
@@ -56,16 +57,9 @@ class TelegramChannel:
     def start(self) -> None:
         if self._mode == "polling":
             poller = Poller(self.bot, self._sink, self._poll_timeout)
-            self._task = asyncio.create_task(poller.run(), name="telegram-polling")
+            self._receive(poller.run(), "telegram-polling")
         else:
-            self._task = asyncio.create_task(self._register_webhook(), name="telegram-webhook")
-
-    async def stop_receiving(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+            self._receive(self._register_webhook(), "telegram-webhook")
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -22,21 +21,12 @@ from aiogram.exceptions import (
 )
 
 from handlers.telegram.updates import ALLOWED_UPDATES
+from handlers.webhook import UpdateSink
 
 log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 60.0
-
-
-class UpdateSink(Protocol):
-    async def accept(self, updates: Sequence[tuple[str, Mapping[str, Any]]]) -> int:
-        """Store the updates; when this returns they are safe to acknowledge."""
-        ...
-
-    async def room(self) -> None:
-        """Wait while too many updates are waiting to be processed."""
-        ...
 
 
 class Poller:

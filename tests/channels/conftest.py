@@ -7,12 +7,22 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.zalo_bot import FakeZaloBot
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     """A fake Telegram Bot API server on 127.0.0.1, one per test."""
     server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZaloBot]:
+    """A fake Zalo Bot Platform API on 127.0.0.1, one per test."""
+    server = FakeZaloBot()
     await server.start()
     yield server
     await server.stop()

@@ -4,16 +4,14 @@ and nothing lost when the process is killed (kill -9) between receiving and repl
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.channels.process import load_demo, spawn_run
 from tests.channels.telegram_steps import register, say
 from tests.fakes.telegram import TOKEN, Failure, FakeTelegram
 
@@ -48,14 +46,7 @@ lease_seconds = 2
 """,
         encoding="utf-8",
     )
-    demo = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(path), "demo"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
-    assert demo.returncode == 0, demo.stderr
+    load_demo(path)
     yield path
 
 
@@ -64,21 +55,7 @@ async def tiepdan_run(
     config: Path, fake: FakeTelegram
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     log = config.with_name(f"run-{len(list(config.parent.glob('run-*')))}.log")
-    with log.open("wb") as output:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(config),
-            "--log-level",
-            "INFO",
-            "run",
-            cwd=config.parent,
-            stdout=output,
-            stderr=output,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+    process = await spawn_run(config, log)
     try:
         await _polling_started(fake, process, log)
         yield process

@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.server import LocalApi
+
 TOKEN = "123456:TEST-token"
 BOT_ID = 123456
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
@@ -40,6 +42,7 @@ class Sent:
     text: str
     markup: dict[str, Any] | None
     document: str | None = None
+    document_name: str | None = None
     at: float = field(default_factory=time.monotonic)
 
     def buttons(self) -> list[dict[str, Any]]:
@@ -60,8 +63,9 @@ class Failure:
     hang: bool = False
 
 
-class FakeTelegram:
+class FakeTelegram(LocalApi):
     def __init__(self, token: str = TOKEN) -> None:
+        super().__init__()
         self.token = token
         self.sent: list[Sent] = []
         # (method, parameters, when): every call the bot made, failed ones included.
@@ -76,29 +80,12 @@ class FakeTelegram:
         self._failures: dict[str, list[Failure]] = {}
         self._arrived = asyncio.Condition()
         self._closing = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # --- the server ------------------------------------------------------------------------
 
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self._call)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-        return self.base_url
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     async def stop(self) -> None:
         self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await super().stop()
 
     async def _call(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
@@ -109,6 +96,7 @@ class FakeTelegram:
         for key, value in form.items():
             if isinstance(value, web.FileField):
                 params[key] = value.file.read()
+                params[f"{key}.filename"] = value.filename
             else:
                 params[key] = value if isinstance(value, str) else bytes(value).decode()
         self.calls.append((method, params, time.monotonic()))
@@ -170,8 +158,14 @@ class FakeTelegram:
             int(params["chat_id"]), caption, _markup(params.get("reply_markup"))
         )
         document = params["document"]
+        name = "file"
+        if isinstance(document, str) and document.startswith("attach://"):
+            # An upload is a part of its own, which the parameter names.
+            part = document.removeprefix("attach://")
+            document, name = params[part], params[f"{part}.filename"]
         self.sent[-1].document = document.decode("utf-8", "replace")
-        message["document"] = {"file_id": "f1", "file_unique_id": "u1", "file_name": "file"}
+        self.sent[-1].document_name = name
+        message["document"] = {"file_id": "f1", "file_unique_id": "u1", "file_name": name}
         return message
 
     def _record(self, chat_id: int, text: str, markup: dict[str, Any] | None) -> dict[str, Any]:

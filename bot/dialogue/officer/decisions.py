@@ -14,11 +14,18 @@ from datetime import date, time, timedelta
 from bot.core import registrations, triage
 from bot.core.i18n import N_, Translator
 from bot.core.labels import OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
-from bot.core.model import RegistrationStatus, RegistrationView, Reply, SessionView
+from bot.core.model import (
+    OutgoingFile,
+    RegistrationStatus,
+    RegistrationView,
+    Reply,
+    SessionView,
+)
 from bot.core.triage import Action, Decision, OutcomeType, RefusalReason
 from bot.dialogue import notices, reminders
 from bot.dialogue.context import Turn
 from bot.dialogue.officer.access import Desk, Refusal, code_of, registration_at
+from bot.records import calendar
 
 _HOUR = re.compile(r"([01]?\d|2[0-3])[:hH]([0-5]\d)", re.ASCII)
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
@@ -49,6 +56,8 @@ class Outcome:
     attendance_buttons: bool = False
     # What else follows from the decision, once recorded (the approval's reminders).
     then: Callable[[RegistrationView], Awaitable[object]] | None = None
+    # A file for the citizen with the notice (the approval's calendar event).
+    attachment: Callable[[Translator, RegistrationView], OutgoingFile] | None = None
 
 
 Handler = Callable[[Turn, Desk, RegistrationView, str], Awaitable[tuple[Decision, Outcome]]]
@@ -175,16 +184,31 @@ async def _approve(
         when=turn.tr.when(when),
     )
     appointment = when
+    # Each approval of the same registration is a newer version of its calendar event.
+    sequence = len(await turn.repo.registration_events(registration.id))
 
     def notice(tr: Translator, after: RegistrationView) -> str:
         return notices.approved(tr, after, session, appointment)
+
+    def invitation(tr: Translator, after: RegistrationView) -> OutgoingFile:
+        return calendar.appointment(
+            after,
+            session,
+            appointment,
+            tr,
+            now=turn.now,
+            sequence=sequence,
+            domain=turn.settings.calendar_domain,
+        )
 
     async def remind(after: RegistrationView) -> object:
         return await reminders.queue_citizen_reminders(
             turn.repo, turn.services, after, session, appointment, turn.now, await turn.calendar()
         )
 
-    return decision, Outcome(reply, notice, attendance_buttons=True, then=remind)
+    return decision, Outcome(
+        reply, notice, attendance_buttons=True, then=remind, attachment=invitation
+    )
 
 
 async def sessions_with_room(
@@ -646,6 +670,7 @@ async def run(turn: Turn, place: Desk, name: str, argument: str) -> tuple[Reply,
         outcome.notice(tr, after),
         answer_button=outcome.answer_button,
         attendance_buttons=outcome.attendance_buttons,
+        file=outcome.attachment(tr, after) if outcome.attachment else None,
     )
     return Reply(outcome.reply + "\n" + turn._("The citizen has been told.")), code
 

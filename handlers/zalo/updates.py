@@ -1,0 +1,66 @@
+"""A Zalo Bot Platform event (as stored in the inbox) as an ``Incoming``.
+
+Events look like ``{"event_name": "message.text.received", "message": {"message_id",
+"from": {"id", "display_name"?}, "chat": {"id", "chat_type"}, "date", "text"?}}``; a webhook
+may wrap them in ``{"ok", "result"}``. Only private chats are served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core.model import Channel, Incoming
+
+_CHANNEL = Channel.ZALO_BOT.value
+TEXT_EVENT = "message.text.received"
+# What a citizen may send instead of text; none is kept (see the dialogue).
+_ATTACHMENT_EVENTS = {
+    "message.image.received": "photo",
+    "message.sticker.received": "sticker",
+    "message.unsupported.received": "document",
+}
+
+
+def event_of(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The event itself, whether wrapped in ``{"ok", "result"}`` or not."""
+    result = payload.get("result")
+    return result if isinstance(result, Mapping) else payload
+
+
+def update_id(payload: Mapping[str, Any]) -> str:
+    """What makes an event unique: the platform redelivers with the same message id.
+    KeyError or TypeError when the payload is not an event."""
+    event = event_of(payload)
+    message = event["message"]
+    name = str(event.get("event_name") or _guess_event(message))
+    return f"{name}:{message['message_id']}"
+
+
+def to_incoming(payload: Mapping[str, Any]) -> Incoming | None:
+    event = event_of(payload)
+    message = event.get("message")
+    if not isinstance(message, Mapping):
+        return None
+    chat = message.get("chat") or {}
+    sender = message.get("from") or {}
+    if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE" or "id" not in sender:
+        return None
+    user_id, chat_id = str(sender["id"]), str(chat.get("id") or sender["id"])
+    name = str(event.get("event_name") or _guess_event(message))
+    if name in _ATTACHMENT_EVENTS:
+        return Incoming(_CHANNEL, user_id, chat_id, attachment=_ATTACHMENT_EVENTS[name])
+    text = message.get("text")
+    if name != TEXT_EVENT or not isinstance(text, str):
+        return None
+    return Incoming(_CHANNEL, user_id, chat_id, text=text)
+
+
+def _guess_event(message: Mapping[str, Any]) -> str:
+    if "text" in message:
+        return TEXT_EVENT
+    if "photo" in message:
+        return "message.image.received"
+    if "sticker" in message:
+        return "message.sticker.received"
+    return "message.unsupported.received"
