@@ -117,10 +117,7 @@ async def _console(app: application.App, user: str) -> None:
 
 async def _run(app: application.App) -> int:
     config = app.config
-    if config.zalo_oa.enabled:
-        log.error("the Zalo Official Account channel is not part of this version yet")
-        return 2
-    if not (config.telegram.enabled or config.zalo_bot.enabled):
+    if not (config.telegram.enabled or config.zalo_bot.enabled or config.zalo_oa.enabled):
         await _console(app, DEFAULT_CONSOLE_USER)
         return 0
     # Imported here: aiogram takes seconds to import, which the other commands do not need.

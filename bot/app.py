@@ -22,7 +22,7 @@ from bot.core.reminders import ReminderTimes
 from bot.core.sending import Sender
 from bot.core.workdays import WorkCalendar
 from bot.dialogue import Dialogue, DialogueSettings, PrivacySettings, Services
-from bot.outbox import Dispatcher
+from bot.outbox import Dispatcher, OutOfWindow
 from bot.ratelimit import RateLimiter
 from bot.records.calendar import DEFAULT_DOMAIN
 from bot.records.frequency import DEFAULT_MINIMUMS, Minimum, Per
@@ -146,11 +146,18 @@ def build(config: Config, clock: Clock | None = None) -> App:
 
 
 def dispatcher(
-    app: App, senders: Sequence[Sender], limiters: Mapping[str, RateLimiter] | None = None
+    app: App,
+    senders: Sequence[Sender],
+    limiters: Mapping[str, RateLimiter] | None = None,
+    *,
+    reply_windows: Mapping[str, timedelta] | None = None,
+    out_of_window: Mapping[str, OutOfWindow] | None = None,
 ) -> Dispatcher:
     """The outbox dispatcher of this process, sending through the given channels."""
     outbox = app.config.outbox
     return Dispatcher(
+        reply_windows=dict(reply_windows or {}),
+        out_of_window=dict(out_of_window or {}),
         store=app.store,
         senders={sender.channel: sender for sender in senders},
         clock=app.services.clock,

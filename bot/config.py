@@ -30,6 +30,7 @@ from pydantic import (
 
 SUPPORTED_LOCALES = ("vi", "en")
 CONFIG_ENV = "TIEPDAN_CONFIG"
+_URL = r"^https?://[^\s/]+(/[^\s]*)?$"
 DEFAULT_CONFIG_FILE = Path("config.toml")
 
 # Environment variables that override a key of the file (they win when set and non-empty).
@@ -179,6 +180,36 @@ class ZaloOAConfig(_Section):
     secret_key: SecretStr = SecretStr("")
     app_secret: SecretStr = SecretStr("")
     refresh_token: SecretStr = SecretStr("")
+    oauth_base_url: Annotated[str, Field(pattern=_URL)] = "https://oauth.zaloapp.com"
+    api_base_url: Annotated[str, Field(pattern=_URL)] = "https://openapi.zalo.me"
+    zns_base_url: Annotated[str, Field(pattern=_URL)] = "https://business.openapi.zalo.me"
+    webhook_path: Annotated[str, Field(pattern=r"^/[^\s]*$")] = "/zalo-oa/events"
+    consultation_window_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 48
+    renew_before_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
+    zns_template_id: str = ""
+    zns_code_param: str = "ma_phieu"
+    zns_text_param: str = "noi_dung"
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 8
+    messages_per_second: Annotated[float, Field(gt=0, le=1000)] = 10.0
+    chat_gap_seconds: Annotated[float, Field(ge=0, le=60)] = 0.5
+    chat_burst: Annotated[int, Field(ge=1, le=20)] = 3
+
+    @model_validator(mode="after")
+    def _usable(self) -> ZaloOAConfig:
+        if not self.enabled:
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("app_id", self.app_id),
+                ("secret_key", self.secret_key.get_secret_value()),
+                ("app_secret", self.app_secret.get_secret_value()),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"{', '.join(missing)}: needed to serve a Zalo Official Account")
+        return self
 
 
 class OfficerConfig(_Section):

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.core import reminders
 from bot.core.clock import Clock
@@ -21,6 +22,16 @@ from bot.core.sending import Rejected, RetryAfter, Sender, SendFailure, Unavaila
 from bot.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
+
+
+class OutOfWindow(Protocol):
+    async def deliver(self, item: OutboxItem) -> str | None:
+        """Send ``item`` another way; its id, or None when there is no other way."""
+        ...
+
+    async def undeliverable(self, item: OutboxItem) -> None:
+        """Tell people who can act that ``item`` could not reach its citizen."""
+        ...
 
 
 @dataclass
@@ -49,6 +60,10 @@ class Dispatcher:
     max_attempts: int = 8
     retry_first: timedelta = timedelta(seconds=10)
     retry_max: timedelta = timedelta(hours=1)
+    # Channels that may write to a chat only for a while after it last wrote (a Zalo OA's
+    # consultation window), and what becomes of a message past it.
+    reply_windows: Mapping[str, timedelta] = field(default_factory=dict)
+    out_of_window: Mapping[str, OutOfWindow] = field(default_factory=dict)
 
     async def tick(self) -> DispatchStats:
         """Send what is due now; returns what happened to the claimed rows."""
@@ -95,6 +110,10 @@ class Dispatcher:
             await self._finish(item, "expired", error="no longer true")
             stats.expired += 1
             return
+        window = self.reply_windows.get(item.channel)
+        if window is not None and not await self._within(item, window, now):
+            await self._past_window(item, stats)
+            return
         limiter = self.limiters.get(item.channel)
         if limiter is not None:
             await limiter.wait(item.recipient)
@@ -135,6 +154,35 @@ class Dispatcher:
         else:
             await self._finish(item, "sent", provider_message_id=message_id, attempted=True)
             stats.sent += 1
+
+    async def _within(self, item: OutboxItem, window: timedelta, now: datetime) -> bool:
+        async with self.store.transaction() as repo:
+            heard = await repo.last_heard(item.channel, item.recipient)
+        return heard is not None and now - heard <= window
+
+    async def _past_window(self, item: OutboxItem, stats: DispatchStats) -> None:
+        """Through the channel's fallback (a ZNS template) when it has one that can carry
+        the message; otherwise undeliverable, and the officers are asked to phone."""
+        fallback = self.out_of_window.get(item.channel)
+        if fallback is None:
+            await self._finish(item, "failed", error="outside the consultation window")
+            stats.failed += 1
+            return
+        try:
+            message_id = await fallback.deliver(item)
+        except (Unavailable, OSError, TimeoutError) as trouble:
+            await self._retry_later(item, f"fallback: {trouble}", stats)
+            return
+        except SendFailure as refused:
+            message_id = None
+            log.warning("fallback refused outbox row %s: %s", item.id, refused)
+        if message_id is not None:
+            await self._finish(item, "sent", provider_message_id=message_id, attempted=True)
+            stats.sent += 1
+            return
+        await self._finish(item, "failed", error="outside the consultation window", attempted=True)
+        await fallback.undeliverable(item)
+        stats.failed += 1
 
     async def _still_true(self, guard: dict[str, object]) -> bool:
         async with self.store.transaction() as repo:

@@ -11,19 +11,25 @@ scheduler (a running dispatch finishes) → HTTP server → clients closed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot
 
 from bot import scheduler
 from bot.app import App, dispatcher, prepare
 from bot.core.clock import Clock
-from bot.core.model import Channel
+from bot.core.i18n import Translator
+from bot.core.model import Channel, Incoming, OutboxItem
 from bot.core.sending import Sender
-from bot.dialogue import menu
+from bot.dialogue import alerts, menu
 from bot.dialogue.officer import guide
 from bot.inbox import Arrival, Inbox
+from bot.outbox import Dispatcher
 from bot.ratelimit import RateLimiter
 from bot.records.calendar import DEFAULT_DOMAIN, FeedSettings
 from handlers.calendars import CalendarFeeds
@@ -35,6 +41,11 @@ from handlers.telegram.updates import to_incoming
 from handlers.web import WebServer
 from handlers.zalo.bot_api import ZaloBotClient
 from handlers.zalo.channel import ZaloBotChannel
+from handlers.zalo.oa_api import ZaloOaClient
+from handlers.zalo.oa_channel import ZaloOaChannel
+from handlers.zalo.oa_events import to_incoming as zalo_oa_incoming
+from handlers.zalo.oa_sender import ZaloOaSender, ZnsFallback
+from handlers.zalo.oa_tokens import OaTokens, TokenUnavailable
 from handlers.zalo.sender import ZaloBotSender
 from handlers.zalo.updates import to_incoming as zalo_bot_incoming
 
@@ -44,6 +55,8 @@ log = logging.getLogger(__name__)
 SWEEP_AFTER = timedelta(seconds=60)
 SWEEP_EVERY_SECONDS = 60.0
 COMMAND_MENUS_EVERY_SECONDS = 600.0
+# The OA token is checked this often and renewed ahead of its expiry.
+TOKEN_CHECK_EVERY_SECONDS = 300.0
 
 
 @dataclass
@@ -55,10 +68,11 @@ class Running:
     inboxes: list[Inbox] = field(default_factory=list)
     telegram: TelegramChannel | None = None
     zalo_bot: ZaloBotChannel | None = None
+    zalo_oa: ZaloOaChannel | None = None
 
     @property
-    def channels(self) -> list[TelegramChannel | ZaloBotChannel]:
-        return [c for c in (self.telegram, self.zalo_bot) if c is not None]
+    def channels(self) -> list[TelegramChannel | ZaloBotChannel | ZaloOaChannel]:
+        return [c for c in (self.telegram, self.zalo_bot, self.zalo_oa) if c is not None]
 
 
 async def start(app: App) -> Running:
@@ -73,47 +87,28 @@ async def start(app: App) -> Running:
     web = WebServer(config.web.host, config.web.port, database_ready)
     if config.open_data.enabled:
         _publish(app, web)
-    senders: list[Sender] = []
-    limiters: dict[str, RateLimiter] = {}
-    telegram: TelegramChannel | None = None
-    tg = config.telegram
-    bot = create_bot(tg.token.get_secret_value(), tg.api_base_url) if tg.enabled else None
-    if bot is not None:
-        senders.append(TelegramSender(bot))
-        limiters[Channel.TELEGRAM.value] = RateLimiter(
-            tg.messages_per_second,
-            burst=tg.chat_burst,
-            # Group chat ids are negative.
-            gap_for=lambda chat: (
-                tg.group_chat_gap_seconds if chat.startswith("-") else tg.private_chat_gap_seconds
-            ),
-        )
-    zb = config.zalo_bot
-    zalo_client = (
-        ZaloBotClient(zb.token.get_secret_value(), zb.api_base_url) if zb.enabled else None
+    sending = _Sending.build(app)
+    oa = sending.zalo_oa
+    outbox = dispatcher(
+        app,
+        sending.senders,
+        sending.limiters,
+        reply_windows=(
+            {Channel.ZALO_OA.value: timedelta(hours=config.zalo_oa.consultation_window_hours)}
+            if oa
+            else {}
+        ),
+        out_of_window={Channel.ZALO_OA.value: oa.fallback} if oa else {},
     )
-    if zalo_client is not None:
-        senders.append(ZaloBotSender(zalo_client))
-        limiters[Channel.ZALO_BOT.value] = RateLimiter(
-            zb.messages_per_second, burst=zb.chat_burst, gap_for=lambda _chat: zb.chat_gap_seconds
-        )
-    outbox = dispatcher(app, senders, limiters)
     inboxes: list[Inbox] = []
     periodic: list[scheduler.Periodic] = []
-    if bot is not None:
+    telegram: TelegramChannel | None = None
+    if sending.bot is not None:
+        tg = config.telegram
         hooks = _Hooks()
-        inbox = Inbox(
-            Channel.TELEGRAM.value,
-            app.store,
-            app.dialogue,
-            outbox,
-            clock,
-            to_incoming,
-            concurrency=tg.concurrency,
-            on_arrival=hooks.on_arrival,
-        )
+        inbox = _inbox(app, outbox, Channel.TELEGRAM, to_incoming, tg.concurrency, hooks)
         telegram = TelegramChannel(
-            bot,
+            sending.bot,
             inbox,
             mode=tg.mode,
             poll_timeout=tg.poll_timeout_seconds,
@@ -122,7 +117,6 @@ async def start(app: App) -> Running:
             webhook_secret=tg.webhook_secret.get_secret_value(),
         )
         hooks.telegram = telegram
-        telegram.route(web)
         inboxes.append(inbox)
         menus = CommandMenus(telegram.bot)
         periodic.append(
@@ -133,33 +127,43 @@ async def start(app: App) -> Running:
             )
         )
     zalo_bot: ZaloBotChannel | None = None
-    if zalo_client is not None:
-        zalo_inbox = Inbox(
-            Channel.ZALO_BOT.value,
-            app.store,
-            app.dialogue,
-            outbox,
-            clock,
-            zalo_bot_incoming,
-            concurrency=zb.concurrency,
-        )
+    if sending.zalo_client is not None:
+        zb = config.zalo_bot
+        inbox = _inbox(app, outbox, Channel.ZALO_BOT, zalo_bot_incoming, zb.concurrency)
         zalo_bot = ZaloBotChannel(
-            zalo_client,
-            zalo_inbox,
+            sending.zalo_client,
+            inbox,
             mode=zb.mode,
             poll_timeout=zb.poll_timeout_seconds,
             webhook_url=zb.webhook_url,
             webhook_path=zb.webhook_path,
             webhook_secret=zb.webhook_secret.get_secret_value(),
         )
-        zalo_bot.route(web)
-        inboxes.append(zalo_inbox)
+        inboxes.append(inbox)
+    zalo_oa: ZaloOaChannel | None = None
+    if oa is not None:
+        settings = config.zalo_oa
+        inbox = _inbox(app, outbox, Channel.ZALO_OA, zalo_oa_incoming, settings.concurrency)
+        zalo_oa = ZaloOaChannel(
+            oa.client,
+            inbox,
+            app_id=settings.app_id,
+            secret_key=settings.secret_key.get_secret_value(),
+            path=settings.webhook_path,
+        )
+        inboxes.append(inbox)
+        periodic.append(
+            scheduler.Periodic("zalo-oa-token", _renewer(oa.tokens), TOKEN_CHECK_EVERY_SECONDS)
+        )
     periodic += [
         scheduler.Periodic(
             f"{inbox.channel}-inbox-sweep", _sweeper(inbox, clock), SWEEP_EVERY_SECONDS
         )
         for inbox in inboxes
     ]
+    for channel in (telegram, zalo_bot, zalo_oa):
+        if channel is not None:
+            channel.route(web)
     await web.start()
     for inbox in inboxes:
         inbox.start()
@@ -167,7 +171,7 @@ async def start(app: App) -> Running:
         await inbox.sweep(clock.now())
     ticks = scheduler.build(app, outbox, periodic)
     ticks.start()
-    running = Running(web, ticks, inboxes, telegram, zalo_bot)
+    running = Running(web, ticks, inboxes, telegram, zalo_bot, zalo_oa)
     for channel in running.channels:
         channel.start()
     log.info("Tiếp Dân is running (HTTP on %s:%s)", config.web.host, web.port)
@@ -209,6 +213,164 @@ def _publish(app: App, web: WebServer) -> None:
     Open311(
         app.store, services.catalogs, services.content, services.clock, settings.jurisdiction_id
     ).route(web)
+
+
+@dataclass
+class _Sending:
+    """The channels' clients, senders and flood limits: the dispatcher needs them before
+    the channels can be put together."""
+
+    senders: list[Sender] = field(default_factory=list)
+    limiters: dict[str, RateLimiter] = field(default_factory=dict)
+    bot: Bot | None = None
+    zalo_client: ZaloBotClient | None = None
+    zalo_oa: _ZaloOa | None = None
+
+    @classmethod
+    def build(cls, app: App) -> _Sending:
+        config = app.config
+        sending = cls()
+        tg, zb, oa = config.telegram, config.zalo_bot, config.zalo_oa
+        if tg.enabled:
+            sending.bot = create_bot(tg.token.get_secret_value(), tg.api_base_url)
+            sending.add(
+                TelegramSender(sending.bot),
+                RateLimiter(
+                    tg.messages_per_second,
+                    burst=tg.chat_burst,
+                    # Group chat ids are negative.
+                    gap_for=lambda chat: (
+                        tg.group_chat_gap_seconds
+                        if chat.startswith("-")
+                        else tg.private_chat_gap_seconds
+                    ),
+                ),
+            )
+        if zb.enabled:
+            sending.zalo_client = ZaloBotClient(zb.token.get_secret_value(), zb.api_base_url)
+            sending.add(
+                ZaloBotSender(sending.zalo_client),
+                RateLimiter(
+                    zb.messages_per_second,
+                    burst=zb.chat_burst,
+                    gap_for=lambda _chat: zb.chat_gap_seconds,
+                ),
+            )
+        if oa.enabled:
+            sending.zalo_oa = _zalo_oa(app)
+            sending.add(
+                sending.zalo_oa.sender,
+                RateLimiter(
+                    oa.messages_per_second,
+                    burst=oa.chat_burst,
+                    gap_for=lambda _chat: oa.chat_gap_seconds,
+                ),
+            )
+        return sending
+
+    def add(self, sender: Sender, limiter: RateLimiter) -> None:
+        self.senders.append(sender)
+        self.limiters[sender.channel] = limiter
+
+
+def _inbox(
+    app: App,
+    outbox: Dispatcher,
+    channel: Channel,
+    incoming: Callable[[Mapping[str, Any]], Incoming | None],
+    concurrency: int,
+    hooks: _Hooks | None = None,
+) -> Inbox:
+    return Inbox(
+        channel.value,
+        app.store,
+        app.dialogue,
+        outbox,
+        app.services.clock,
+        incoming,
+        concurrency=concurrency,
+        on_arrival=hooks.on_arrival if hooks else None,
+    )
+
+
+@dataclass(frozen=True)
+class _ZaloOa:
+    client: ZaloOaClient
+    tokens: OaTokens
+    sender: ZaloOaSender
+    fallback: ZnsFallback
+
+
+def _zalo_oa(app: App) -> _ZaloOa:
+    settings = app.config.zalo_oa
+    services = app.services
+    client = ZaloOaClient(
+        oauth_base_url=settings.oauth_base_url,
+        api_base_url=settings.api_base_url,
+        zns_base_url=settings.zns_base_url,
+    )
+
+    async def token_failed(error: str) -> None:
+        now = services.clock.now()
+
+        def text(tr: Translator) -> str:
+            return tr._(
+                "⚠️ The Zalo Official Account could not renew its access token ({error}). "
+                "Messages to citizens on Zalo OA wait until it works again; if this goes on, "
+                "authorise the app again and set a new refresh token.",
+                error=error[:200],
+            )
+
+        async with app.store.transaction() as repo:
+            # Once an hour at most, however many messages are waiting.
+            await alerts.tell_admins(repo, services, text, f"zalo-oa-token:{now:%Y%m%d%H}", now)
+
+    tokens = OaTokens(
+        client,
+        app.store,
+        services.clock,
+        app_id=settings.app_id,
+        app_secret=settings.app_secret.get_secret_value(),
+        first_refresh_token=settings.refresh_token.get_secret_value(),
+        renew_before=timedelta(minutes=settings.renew_before_minutes),
+        on_failure=token_failed,
+    )
+
+    async def contact(chat_id: str) -> tuple[str, str] | None:
+        async with app.store.transaction() as repo:
+            found = await repo.latest_registration_of_chat(Channel.ZALO_OA.value, chat_id)
+        return (found.phone, found.code) if found and found.phone else None
+
+    async def phone_instead(item: OutboxItem) -> None:
+        async with app.store.transaction() as repo:
+            await alerts.phone_the_citizen(
+                repo,
+                services,
+                item.channel,
+                item.recipient,
+                f"{item.key}:phone",
+                services.clock.now(),
+            )
+
+    fallback = ZnsFallback(
+        client,
+        tokens,
+        template_id=settings.zns_template_id,
+        code_param=settings.zns_code_param,
+        text_param=settings.zns_text_param,
+        contact=contact,
+        tell_officers=phone_instead,
+    )
+    return _ZaloOa(client, tokens, ZaloOaSender(client, tokens), fallback)
+
+
+def _renewer(tokens: OaTokens) -> Callable[[], Awaitable[object]]:
+    async def renew() -> None:
+        # On failure the administrators were told; the next check tries again.
+        with contextlib.suppress(TokenUnavailable):
+            await tokens.access_token()
+
+    return renew
 
 
 def _sweeper(inbox: Inbox, clock: Clock) -> Callable[[], Awaitable[int]]:

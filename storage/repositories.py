@@ -19,6 +19,7 @@ from bot.core.model import (
     CalendarOverride,
     Choice,
     Citizen,
+    Credentials,
     DialogState,
     HolidayPolicy,
     Leader,
@@ -53,6 +54,7 @@ from storage.tables import (
     CalendarOverrideRow,
     CitizenRow,
     ConsentRow,
+    CredentialRow,
     DialogStateRow,
     InboxRow,
     LeaderRow,
@@ -849,6 +851,59 @@ class SqlRepository:
             .values(**values)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def credentials(self, channel: str) -> Credentials | None:
+        row = await self._s.get(CredentialRow, channel)
+        if row is None:
+            return None
+        return Credentials(row.access_token, row.access_expires_at, row.refresh_token)
+
+    async def save_credentials(
+        self, channel: str, credentials: Credentials, replacing: str | None, now: datetime
+    ) -> bool:
+        values = {
+            "access_token": credentials.access_token,
+            "access_expires_at": credentials.access_expires_at,
+            "refresh_token": credentials.refresh_token,
+            "updated_at": now,
+        }
+        if replacing is None:
+            await self._insert_ignoring_conflicts(
+                CredentialRow, [{"channel": channel, **values}], ["channel"]
+            )
+            row = await self._s.get(CredentialRow, channel, populate_existing=True)
+            return row is not None and row.refresh_token == credentials.refresh_token
+        # Compare and swap: of two instances refreshing at once, one wins; the other reads
+        # the winner's tokens.
+        result = await self._s.execute(
+            update(CredentialRow)
+            .where(CredentialRow.channel == channel, CredentialRow.refresh_token == replacing)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def last_heard(self, channel: str, chat_id: str) -> datetime | None:
+        return (
+            await self._s.execute(
+                select(func.max(CitizenRow.last_seen_at)).where(
+                    CitizenRow.channel == channel, CitizenRow.chat_id == chat_id
+                )
+            )
+        ).scalar_one_or_none()
+
+    async def latest_registration_of_chat(
+        self, channel: str, chat_id: str
+    ) -> RegistrationView | None:
+        row = (
+            await self._s.execute(
+                self._registration_query()
+                .where(CitizenRow.channel == channel, CitizenRow.chat_id == chat_id)
+                .order_by(RegistrationRow.submitted_at.desc(), RegistrationRow.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return _registration(*row) if row else None
 
     async def last_choices(self, channel: str, chat_id: str) -> tuple[Choice, ...]:
         payload = (

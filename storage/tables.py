@@ -296,6 +296,18 @@ class DialogStateRow(Base):
     updated_at: Mapped[datetime]
 
 
+class CredentialRow(Base):
+    """A channel's rotating tokens (Zalo OA): the refresh token can be used once, so the one
+    in force lives here, replaced atomically, never only in memory."""
+
+    __tablename__ = "channel_credentials"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text, default="")
+    access_expires_at: Mapped[datetime | None]
+    refresh_token: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
 class InboxRow(Base):
     """Every incoming update, stored before it is acted on; a redelivery hits the unique key."""
 

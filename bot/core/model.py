@@ -450,6 +450,16 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class Credentials:
+    """A channel's tokens: the access token and when it stops working, and the refresh token
+    that gets the next pair (used once: each refresh returns a new one)."""
+
+    access_token: str
+    access_expires_at: datetime | None
+    refresh_token: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxItem:
     """A claimed outgoing message, ready to be sent."""
 

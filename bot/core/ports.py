@@ -13,6 +13,7 @@ from bot.core.model import (
     CalendarOverride,
     Choice,
     Citizen,
+    Credentials,
     DialogState,
     Leader,
     LeaderRole,
@@ -290,6 +291,25 @@ class Repository(Protocol):
         ...
 
     async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None: ...
+
+    async def credentials(self, channel: str) -> Credentials | None: ...
+
+    async def save_credentials(
+        self, channel: str, credentials: Credentials, replacing: str | None, now: datetime
+    ) -> bool:
+        """Store new tokens if the refresh token in force is still ``replacing`` (None: there
+        are none yet); False when another instance refreshed first."""
+        ...
+
+    async def last_heard(self, channel: str, chat_id: str) -> datetime | None:
+        """When the chat last wrote to us (a Zalo OA may answer only within a window)."""
+        ...
+
+    async def latest_registration_of_chat(
+        self, channel: str, chat_id: str
+    ) -> RegistrationView | None:
+        """The chat's citizen's newest registration: whom to phone when a message cannot go."""
+        ...
 
     async def last_choices(self, channel: str, chat_id: str) -> tuple[Choice, ...]:
         """The choices of the last message sent to the chat (none if it had none): what a

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.core import triage
 from bot.core.i18n import Translator
 from bot.core.labels import KIND_LABELS
-from bot.core.model import OutboxMessage, RegistrationView
+from bot.core.model import OfficerRole, OutboxMessage, RegistrationView
 from bot.core.ports import Repository
 from bot.dialogue.context import Services
 
@@ -108,3 +108,51 @@ def _announcement(tr: Translator, registration: RegistrationView) -> str:
             tr._("Details: /view {code}", code=registration.code),
         )
     )
+
+
+async def phone_the_citizen(
+    repo: Repository, services: Services, channel: str, chat_id: str, key: str, now: datetime
+) -> int:
+    """A message could not reach a citizen (a Zalo OA's window closed): the officers of
+    their newest registration are asked to phone them."""
+    registration = await repo.latest_registration_of_chat(channel, chat_id)
+    if registration is None:
+        return 0
+
+    def text(tr: Translator, registrations: list[RegistrationView]) -> str:
+        r = registrations[0]
+        return tr._(
+            "📞 A message to {name} (registration {code}) could not be delivered on Zalo: "
+            "they have not written for too long. Please phone them at {phone}.",
+            name=r.full_name,
+            code=r.code,
+            phone=r.phone,
+        )
+
+    return await tell_officers(repo, services, [registration], text, key, now)
+
+
+async def tell_admins(
+    repo: Repository,
+    services: Services,
+    text: Callable[[Translator], str],
+    key: str,
+    now: datetime,
+) -> int:
+    """A message to every administrator, once per ``key``."""
+    queued = 0
+    for officer in await repo.officers():
+        if officer.role is not OfficerRole.ADMIN:
+            continue
+        tr = services.catalogs.get(await repo.locale_of(officer.channel, officer.user_id))
+        queued += await repo.enqueue(
+            OutboxMessage(
+                idempotency_key=f"{key}:admin:{officer.id}",
+                channel=officer.channel,
+                recipient=officer.user_id,
+                text=text(tr),
+                due_at=now,
+                purpose="admin_alert",
+            )
+        )
+    return queued

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from bot import config as configuration
 from bot import runtime
-from bot.app import App, build
+from bot.app import App
 from bot.core.clock import FixedClock
-from bot.demo import load_demo
 from storage.tables import CitizenRow, InboxRow, OutboxRow, RegistrationRow
+from tests.channels.running import running_app
 from tests.channels.zalo_steps import register
-from tests.conftest import OFFICERS, fresh_schema
+from tests.conftest import OFFICERS
 from tests.fakes.zalo_bot import TOKEN, Failure, FakeZaloBot
 
 CITIZEN = "zu-4401"
@@ -51,16 +51,8 @@ async def started(
     request: pytest.FixtureRequest, database_url: str, clock: FixedClock, zalo: FakeZaloBot
 ) -> AsyncIterator[tuple[App, runtime.Running]]:
     options = getattr(request, "param", {})
-    app = build(zalo_config(database_url, zalo, **options), clock)
-    await fresh_schema(app.engine)
-    async with app.store.transaction() as repo:
-        await load_demo(repo, clock.now())
-    running = await runtime.start(app)
-    try:
-        yield app, running
-    finally:
-        await runtime.stop(running)
-        await app.close()
+    async with running_app(zalo_config(database_url, zalo, **options), clock) as started_app:
+        yield started_app
 
 
 async def rows(app: App, table: Any, *where: Any) -> list[Any]:

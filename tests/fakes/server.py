@@ -1,5 +1,5 @@
-"""What every fake API has in common: an aiohttp server on 127.0.0.1, on a free port, whose
-``POST /bot{token}/{method}`` calls the fake's ``_call``."""
+"""What every fake API has in common: an aiohttp server on 127.0.0.1, on a free port; by
+default its ``POST /bot{token}/{method}`` calls the fake's ``_call``."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ class LocalApi:
     async def _call(self, request: web.Request) -> web.StreamResponse:
         raise NotImplementedError
 
+    def _route(self, app: web.Application) -> None:
+        app.router.add_post("/bot{token}/{method}", self._call)
+
     async def start(self) -> str:
         app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self._call)
+        self._route(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -1,0 +1,31 @@
+"""A Zalo Official Account, put together: its webhook route (the URL is set once in the Zalo
+developer console, not through the API) and its client."""
+
+from __future__ import annotations
+
+from handlers.receiving import Receiving
+from handlers.web import WebServer
+from handlers.webhook import UpdateSink
+from handlers.zalo.oa_api import ZaloOaClient
+from handlers.zalo.oa_events import webhook_handler
+
+
+class ZaloOaChannel(Receiving):
+    def __init__(
+        self, client: ZaloOaClient, sink: UpdateSink, *, app_id: str, secret_key: str, path: str
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self._sink = sink
+        self._app_id = app_id
+        self._secret_key = secret_key
+        self._path = path
+
+    def route(self, web: WebServer) -> None:
+        web.add_post(self._path, webhook_handler(self._sink, self._app_id, self._secret_key))
+
+    def start(self) -> None:
+        """Events arrive on the webhook only: nothing to start."""
+
+    async def close(self) -> None:
+        await self.client.close()

@@ -1,0 +1,108 @@
+"""Zalo Official Account webhook events: their signature, their identity, and what a
+citizen said.
+
+Events look like ``{"app_id", "sender": {"id"}, "recipient": {"id"}, "event_name",
+"message": {"msg_id", "text"}, "timestamp"}``; a tap on an ``oa.query.show`` button comes back
+as ``user_send_text`` whose text is the button's payload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Mapping
+from json import JSONDecodeError
+from typing import Any
+
+from aiohttp import web
+
+from bot.core.model import Channel, Incoming
+from handlers.webhook import Handler, UpdateSink
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+_CHANNEL = Channel.ZALO_OA.value
+_ATTACHMENT_EVENTS = {
+    "user_send_image": "photo",
+    "user_send_file": "document",
+    "user_send_sticker": "sticker",
+    "user_send_gif": "animation",
+    "user_send_audio": "voice",
+    "user_send_video": "video",
+    "user_send_location": "location",
+    "user_send_business_card": "contact",
+}
+
+
+def expected_signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    """``mac=`` + hex SHA-256 of app id + raw body + timestamp + OA secret key.
+
+    The formula comes from secondary sources (../shared/design/tech-notes.md §4b, marked
+    CONFLICTING there: some use the OA id, one uses HMAC); it lives here alone so that a
+    correction is one change."""
+    digest = hashlib.sha256(
+        app_id.encode("utf-8") + body + timestamp.encode("utf-8") + oa_secret_key.encode("utf-8")
+    ).hexdigest()
+    return f"mac={digest}"
+
+
+def update_id(event: Mapping[str, Any]) -> str:
+    """An event is unique by its name and message id (KeyError/TypeError if it has none:
+    follow, unfollow and the like are keyed by user and time)."""
+    name = str(event["event_name"])
+    message = event.get("message")
+    if isinstance(message, Mapping) and message.get("msg_id"):
+        return f"{name}:{message['msg_id']}"
+    return f"{name}:{event['sender']['id']}:{event['timestamp']}"
+
+
+def to_incoming(event: Mapping[str, Any]) -> Incoming | None:
+    name = str(event.get("event_name", ""))
+    sender = event.get("sender")
+    if not isinstance(sender, Mapping) or "id" not in sender:
+        return None
+    user_id = str(sender["id"])
+    if name == "follow":
+        return Incoming(_CHANNEL, user_id, user_id, text="/start")
+    if name in _ATTACHMENT_EVENTS:
+        return Incoming(_CHANNEL, user_id, user_id, attachment=_ATTACHMENT_EVENTS[name])
+    message = event.get("message")
+    text = message.get("text") if isinstance(message, Mapping) else None
+    if name != "user_send_text" or not isinstance(text, str):
+        return None
+    return Incoming(_CHANNEL, user_id, user_id, text=text)
+
+
+def webhook_handler(sink: UpdateSink, app_id: str, oa_secret_key: str) -> Handler:
+    async def receive(request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        try:
+            event = json.loads(body)
+            if not isinstance(event, Mapping):
+                raise TypeError("not an object")
+            timestamp = str(event.get("timestamp", ""))
+        except (JSONDecodeError, TypeError, UnicodeDecodeError):
+            return web.Response(status=400, text="not a Zalo OA event")
+        given = request.headers.get(SIGNATURE_HEADER, "")
+        wanted = expected_signature(app_id, body, timestamp, oa_secret_key)
+        # Constant time: the comparison must not tell how much of a forgery was right.
+        if not hmac.compare_digest(given.encode("utf-8"), wanted.encode("utf-8")):
+            return web.Response(status=403, text="bad signature")
+        if str(event.get("app_id", app_id)) != app_id:
+            return web.Response(status=403, text="another app")
+        try:
+            name = update_id(event)
+        except (KeyError, TypeError):
+            # Nothing to act on (an OA's own message echoed, say): acknowledged and dropped.
+            return web.json_response({})
+        try:
+            await sink.accept([(name, event)])
+        except Exception:
+            log.exception("could not store Zalo OA event %s", name)
+            return web.Response(status=503, text="try again")
+        return web.json_response({})
+
+    return receive

@@ -1,0 +1,210 @@
+"""A Zalo Official Account against a fake of its APIs on 127.0.0.1: signed webhook events,
+the rotating tokens, and messages past the consultation window."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+
+from bot import config as configuration
+from bot import runtime
+from bot.app import App
+from bot.core.clock import FixedClock
+from bot.core.model import Channel, OutboxMessage
+from storage.tables import CredentialRow, InboxRow, OutboxRow
+from tests.channels.running import running_app
+from tests.conftest import OFFICERS
+from tests.fakes.zalo_oa import (
+    APP_ID,
+    APP_SECRET,
+    FIRST_REFRESH_TOKEN,
+    OA_SECRET_KEY,
+    FakeZaloOa,
+)
+from tests.support import Chat, register
+
+USER = "oa-user-5501"
+PATH = "/zalo-oa/events"
+TEMPLATE = {"zns_template_id": "246810"}
+
+
+@pytest.fixture
+async def started(
+    request: pytest.FixtureRequest, database_url: str, clock: FixedClock, oa: FakeZaloOa
+) -> AsyncIterator[tuple[App, runtime.Running]]:
+    options = getattr(request, "param", {})
+    config = configuration.parse(
+        {
+            "database": {"url": database_url},
+            "zalo_oa": {
+                "enabled": True,
+                "app_id": APP_ID,
+                "secret_key": OA_SECRET_KEY,
+                "app_secret": APP_SECRET,
+                "refresh_token": FIRST_REFRESH_TOKEN,
+                "oauth_base_url": oa.base_url,
+                "api_base_url": oa.base_url,
+                "zns_base_url": oa.base_url,
+                "chat_gap_seconds": 0,
+                **options,
+            },
+            "web": {"port": 0},
+            "outbox": {"dispatch_every_seconds": 0.1, "retry_first_seconds": 0.2},
+            "officers": OFFICERS,
+        },
+        {},
+    )
+    async with running_app(config, clock) as started_app:
+        yield started_app
+
+
+async def post(running: runtime.Running, body: bytes, headers: dict[str, str]) -> int:
+    url = f"http://127.0.0.1:{running.web.port}{PATH}"
+    async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as r:
+        return r.status
+
+
+async def until(condition: Callable[[], bool], within: float = 15.0) -> None:
+    for _ in range(int(within / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the condition never held")
+
+
+async def rows(app: App, table: Any, *where: Any) -> list[Any]:
+    async with app.engine.connect() as connection:
+        return list(await connection.execute(select(table).where(*where)))
+
+
+async def test_a_bad_signature_is_refused_and_a_good_event_is_processed_once(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa
+) -> None:
+    app, running = started
+    event = oa.event(USER, "/start")
+    forged_body, forged = FakeZaloOa.signed(event, secret="not-the-oa-secret")
+    body, signed = FakeZaloOa.signed(event)
+
+    assert await post(running, forged_body, forged) == 403
+    assert await post(running, body, {"Content-Type": "application/json"}) == 403
+    assert await post(running, body + b" ", signed) == 403  # the body is what is signed
+    assert await post(running, body, signed) == 200
+    assert await post(running, body, signed) == 200  # Zalo retries: stored once
+
+    await until(lambda: bool(oa.to(USER)))
+    await asyncio.sleep(0.5)
+    assert len([m for m in oa.to(USER) if "Tiếp Dân" in m.text]) == 1
+    assert len(await rows(app, InboxRow, InboxRow.channel == Channel.ZALO_OA.value)) == 1
+    # The first refresh token was spent; the one in force is the new one, in the database.
+    assert oa.refreshes == [FIRST_REFRESH_TOKEN]
+    [credentials] = await rows(app, CredentialRow)
+    assert credentials.refresh_token == oa.refresh_token == "rt-1"
+
+
+async def test_an_expired_token_is_renewed_and_the_message_still_goes(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa, clock: FixedClock
+) -> None:
+    app, running = started
+    assert await post(running, *FakeZaloOa.signed(oa.event(USER, "/start"))) == 200
+    await until(lambda: bool(oa.to(USER)))
+    before = len(oa.to(USER))
+
+    oa.expire_access_token()
+    assert await post(running, *FakeZaloOa.signed(oa.event(USER, "/help"))) == 200
+    await until(lambda: len(oa.refreshes) == 1 and oa.access_token == "")  # refused once
+    await asyncio.sleep(0.3)
+    clock.set(clock.now() + timedelta(seconds=2))  # the retry's wait, on the app's clock
+
+    await until(lambda: len(oa.to(USER)) > before)
+    assert oa.refreshes == [FIRST_REFRESH_TOKEN, "rt-1"]
+    [credentials] = await rows(app, CredentialRow)
+    assert credentials.refresh_token == "rt-2" and credentials.access_token == "at-2"
+
+
+async def test_a_failed_refresh_alerts_the_admins_and_loses_no_message(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa, clock: FixedClock
+) -> None:
+    app, running = started
+    oa.refusing_refresh = True
+    assert await post(running, *FakeZaloOa.signed(oa.event(USER, "/start"))) == 200
+    await until(lambda: len(oa.refreshes) >= 1)
+    await asyncio.sleep(0.3)
+
+    alerts = await rows(app, OutboxRow, OutboxRow.purpose == "admin_alert")
+    assert [row.recipient for row in alerts] == ["admin"]
+    assert "refresh token" in alerts[0].payload["text"] or "Zalo" in alerts[0].payload["text"]
+    [reply] = await rows(app, OutboxRow, OutboxRow.recipient == USER)
+    assert reply.status == "pending" and oa.to(USER) == []
+
+    oa.refusing_refresh = False
+    clock.set(clock.now() + timedelta(seconds=2))
+    await until(lambda: bool(oa.to(USER)))
+    assert "Tiếp Dân" in oa.to(USER)[0].text
+
+
+async def queue_notice_after_the_window(app: App, clock: FixedClock) -> str:
+    """The citizen registered, then wrote nothing for three days: an officer's notice."""
+    chat = Chat(app.dialogue, user_id=USER, channel=Channel.ZALO_OA.value)
+    code = await register(chat)
+    clock.set(clock.now() + timedelta(days=3))
+    async with app.store.transaction() as repo:
+        await repo.enqueue(
+            OutboxMessage(
+                idempotency_key="late-notice",
+                channel=Channel.ZALO_OA.value,
+                recipient=USER,
+                text=f"Phiếu {code}: cán bộ đã xem xét.",
+                due_at=clock.now(),
+            )
+        )
+    return code
+
+
+async def test_past_the_window_without_zns_the_officers_are_asked_to_phone(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa, clock: FixedClock
+) -> None:
+    app, _running = started
+    code = await queue_notice_after_the_window(app, clock)
+
+    async def settled() -> list[Any]:
+        return await rows(app, OutboxRow, OutboxRow.idempotency_key == "late-notice")
+
+    for _ in range(400):
+        [notice] = await settled()
+        if notice.status not in {"pending", "sending"}:
+            break
+        await asyncio.sleep(0.05)
+    assert notice.status == "failed" and "window" in notice.last_error
+    assert not any("cán bộ đã xem xét" in m.text for m in oa.to(USER))
+
+    async def phone_calls() -> list[Any]:
+        alerts = await rows(app, OutboxRow, OutboxRow.purpose == "officer_alert")
+        return [row for row in alerts if code in row.payload["text"]]
+
+    for _ in range(100):  # queued just after the notice is given up
+        if await phone_calls():
+            break
+        await asyncio.sleep(0.05)
+    calls = await phone_calls()
+    assert calls and all("+84912345678" in row.payload["text"] for row in calls)
+
+
+@pytest.mark.parametrize("started", [TEMPLATE], indirect=True)
+async def test_past_the_window_a_zns_template_carries_the_message(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa, clock: FixedClock
+) -> None:
+    app, _running = started
+    code = await queue_notice_after_the_window(app, clock)
+
+    await until(lambda: bool(oa.zns))
+    [zns] = oa.zns
+    assert zns["phone"] == "84912345678" and zns["template_id"] == "246810"
+    assert zns["template_data"]["ma_phieu"] == code
+    [notice] = await rows(app, OutboxRow, OutboxRow.idempotency_key == "late-notice")
+    assert notice.status == "sent" and notice.provider_message_id == "zns1"
