@@ -103,3 +103,24 @@ async def test_an_approval_on_the_console_carries_no_file(app: App) -> None:
     payload = await approval_payload(app, "4244")
     assert code in payload["text"]
     assert "file" not in payload
+
+
+async def test_a_moved_session_sends_the_same_event_at_its_new_time(app: App) -> None:
+    _chat, code = await applicant(app, "4343", Channel.TELEGRAM.value)
+    desk = await officer(app)
+    await desk.send(f"/approve {code}")
+    first = only_event(base64.b64decode((await approval_payload(app, "4343"))["file"]["content"]))
+    async with app.store.transaction() as repo:
+        registration = await repo.registration_by_code(code)
+    assert registration is not None
+    admin = await officer(app, "admin")
+
+    await admin.send(f"/session move {registration.session_id} 17/12/2026 14:00-16:00 Hội trường")
+
+    moved = await approval_payload(app, "4343")
+    assert "17" in moved["text"] and moved["file"]["filename"] == f"tiep-cong-dan-{code}.ics"
+    event = only_event(base64.b64decode(moved["file"]["content"]))
+    assert event.uid == first.uid  # the same event, moved in the citizen's calendar
+    assert int(event["SEQUENCE"]) > int(first["SEQUENCE"])
+    assert event.start == datetime(2026, 12, 17, 14, 0, tzinfo=ZONE)
+    assert str(event.location) == "Hội trường"

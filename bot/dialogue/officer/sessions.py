@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from bot.core import sessions
+from bot.core import sessions, triage
 from bot.core.i18n import Translator
 from bot.core.model import (
     CalendarOverride,
@@ -21,6 +21,7 @@ from bot.core.model import (
 from bot.dialogue import alerts, notices
 from bot.dialogue.context import Turn
 from bot.dialogue.officer.access import Desk, Refusal, require_role
+from bot.records import calendar
 
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 _HOURS = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)", re.ASCII)
@@ -313,12 +314,23 @@ async def _move(turn: Turn, place: Desk, words: list[str]) -> tuple[Reply, str]:
         after = await turn.repo.registration_by_code(item.before.code)
         assert after is not None
         tr = notices.translator_for(turn, after)
+        # The calendar event of the approval, moved: same UID, a newer SEQUENCE.
+        invitation = calendar.appointment(
+            after,
+            moved,
+            triage.appointment_of(after, turn.settings.booking.zone),
+            tr,
+            now=turn.now,
+            sequence=len(await turn.repo.registration_events(after.id)),
+            domain=turn.settings.calendar_domain,
+        )
         await notices.send(
             turn,
             after,
             item.event_id,
             notices.session_moved(tr, after, moved),
             attendance_buttons=True,
+            file=invitation,
         )
     for registration in waiting:
         tr = notices.translator_for(turn, registration)
