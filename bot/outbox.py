@@ -18,7 +18,15 @@ from bot.core import reminders
 from bot.core.clock import Clock
 from bot.core.model import OutboxItem
 from bot.core.ports import Store
-from bot.core.sending import Rejected, RetryAfter, Sender, SendFailure, Unavailable, Unreachable
+from bot.core.sending import (
+    ChannelDown,
+    Rejected,
+    RetryAfter,
+    Sender,
+    SendFailure,
+    Unavailable,
+    Unreachable,
+)
 from bot.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -134,6 +142,10 @@ class Dispatcher:
             retry = self.clock.now() + timedelta(seconds=wait.seconds)
             await self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
             stats.retried += 1
+        except ChannelDown as down:
+            retry = self.clock.now() + timedelta(seconds=down.seconds)
+            await self._finish(item, "pending", error=str(down), next_attempt_at=retry)
+            stats.retried += 1
         except Unreachable as blocked:
             await self._finish(
                 item,
@@ -168,20 +180,39 @@ class Dispatcher:
             await self._finish(item, "failed", error="outside the consultation window")
             stats.failed += 1
             return
+        limiter = self.limiters.get(item.channel)
+        if limiter is not None:
+            await limiter.wait(item.recipient)
+        now = self.clock.now()
+        async with self.store.transaction() as repo:
+            # A paid message must not go twice: only while the row is still ours.
+            if not await repo.renew_lease(item.id, self.owner, now, now + self.lease):
+                return
+        message_id: str | None = None
         try:
             message_id = await fallback.deliver(item)
-        except (Unavailable, OSError, TimeoutError) as trouble:
+        except (RetryAfter, ChannelDown) as wait:
+            if isinstance(wait, RetryAfter) and limiter is not None:
+                limiter.pause(wait.seconds)
+            retry = self.clock.now() + timedelta(seconds=wait.seconds)
+            await self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
+            stats.retried += 1
+            return
+        except (Unreachable, Rejected) as refused:
+            log.warning("the fallback refused outbox row %s: %s", item.id, refused)
+        except Exception as trouble:  # the network, the database, a bug: try again later
+            log.warning("the fallback failed on outbox row %s: %r", item.id, trouble)
             await self._retry_later(item, f"fallback: {trouble}", stats)
             return
-        except SendFailure as refused:
-            message_id = None
-            log.warning("fallback refused outbox row %s: %s", item.id, refused)
         if message_id is not None:
             await self._finish(item, "sent", provider_message_id=message_id, attempted=True)
             stats.sent += 1
             return
         await self._finish(item, "failed", error="outside the consultation window", attempted=True)
-        await fallback.undeliverable(item)
+        try:
+            await fallback.undeliverable(item)
+        except Exception:
+            log.exception("could not ask the officers to phone about outbox row %s", item.id)
         stats.failed += 1
 
     async def _still_true(self, guard: dict[str, object]) -> bool:

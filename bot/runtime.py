@@ -24,7 +24,7 @@ from bot import scheduler
 from bot.app import App, dispatcher, prepare
 from bot.core.clock import Clock
 from bot.core.i18n import Translator
-from bot.core.model import Channel, Incoming, OutboxItem
+from bot.core.model import Channel, Incoming, OutboxItem, RegistrationView
 from bot.core.sending import Sender
 from bot.dialogue import alerts, menu
 from bot.dialogue.officer import guide
@@ -150,6 +150,7 @@ async def start(app: App) -> Running:
             app_id=settings.app_id,
             secret_key=settings.secret_key.get_secret_value(),
             path=settings.webhook_path,
+            now=app.services.clock.now,
         )
         inboxes.append(inbox)
         periodic.append(
@@ -336,20 +337,26 @@ def _zalo_oa(app: App) -> _ZaloOa:
         on_failure=token_failed,
     )
 
-    async def contact(chat_id: str) -> tuple[str, str] | None:
+    async def concerned(item: OutboxItem) -> RegistrationView | None:
+        """The registration the message is about (its guard says so), else the citizen's
+        newest."""
         async with app.store.transaction() as repo:
-            found = await repo.latest_registration_of_chat(Channel.ZALO_OA.value, chat_id)
+            guarded = (item.guard or {}).get("registration")
+            if guarded is not None:
+                found = await repo.registration_by_id(int(str(guarded)))
+                if found is not None:
+                    return found
+            return await repo.latest_registration_of_chat(item.channel, item.recipient)
+
+    async def contact(item: OutboxItem) -> tuple[str, str] | None:
+        found = await concerned(item)
         return (found.phone, found.code) if found and found.phone else None
 
     async def phone_instead(item: OutboxItem) -> None:
+        registration = await concerned(item)
         async with app.store.transaction() as repo:
             await alerts.phone_the_citizen(
-                repo,
-                services,
-                item.channel,
-                item.recipient,
-                f"{item.key}:phone",
-                services.clock.now(),
+                repo, services, registration, f"{item.key}:phone", services.clock.now()
             )
 
     fallback = ZnsFallback(

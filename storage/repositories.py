@@ -856,7 +856,9 @@ class SqlRepository:
         row = await self._s.get(CredentialRow, channel)
         if row is None:
             return None
-        return Credentials(row.access_token, row.access_expires_at, row.refresh_token)
+        return Credentials(
+            row.access_token, row.access_expires_at, row.refresh_token, row.seeded_from
+        )
 
     async def save_credentials(
         self, channel: str, credentials: Credentials, replacing: str | None, now: datetime
@@ -865,6 +867,7 @@ class SqlRepository:
             "access_token": credentials.access_token,
             "access_expires_at": credentials.access_expires_at,
             "refresh_token": credentials.refresh_token,
+            "seeded_from": credentials.seeded_from,
             "updated_at": now,
         }
         if replacing is None:

@@ -305,6 +305,7 @@ class CredentialRow(Base):
     access_token: Mapped[str] = mapped_column(Text, default="")
     access_expires_at: Mapped[datetime | None]
     refresh_token: Mapped[str] = mapped_column(Text)
+    seeded_from: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime]
 
 

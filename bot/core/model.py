@@ -457,6 +457,9 @@ class Credentials:
     access_token: str
     access_expires_at: datetime | None
     refresh_token: str
+    # A digest of the configured refresh token the pair descends from: a new one configured
+    # (the OA authorised again) replaces the pair.
+    seeded_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,15 @@ class RetryAfter(SendFailure):
         self.seconds = seconds
 
 
+class ChannelDown(SendFailure):
+    """The channel cannot send anything for now (its credentials are being renewed): try
+    again after ``seconds`` without counting an attempt; the message is not at fault."""
+
+    def __init__(self, seconds: float, reason: str) -> None:
+        super().__init__(f"channel down for {seconds} s: {reason}")
+        self.seconds = seconds
+
+
 class Unavailable(SendFailure):
     """A network error or a server error: try again later, with growing waits."""
 

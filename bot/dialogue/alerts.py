@@ -111,11 +111,14 @@ def _announcement(tr: Translator, registration: RegistrationView) -> str:
 
 
 async def phone_the_citizen(
-    repo: Repository, services: Services, channel: str, chat_id: str, key: str, now: datetime
+    repo: Repository,
+    services: Services,
+    registration: RegistrationView | None,
+    key: str,
+    now: datetime,
 ) -> int:
-    """A message could not reach a citizen (a Zalo OA's window closed): the officers of
-    their newest registration are asked to phone them."""
-    registration = await repo.latest_registration_of_chat(channel, chat_id)
+    """A message about ``registration`` could not reach its citizen (a Zalo OA's window
+    closed): the officers covering it are asked to phone them."""
     if registration is None:
         return 0
 

@@ -3,6 +3,9 @@ developer console, not through the API) and its client."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from handlers.receiving import Receiving
 from handlers.web import WebServer
 from handlers.webhook import UpdateSink
@@ -12,9 +15,17 @@ from handlers.zalo.oa_events import webhook_handler
 
 class ZaloOaChannel(Receiving):
     def __init__(
-        self, client: ZaloOaClient, sink: UpdateSink, *, app_id: str, secret_key: str, path: str
+        self,
+        client: ZaloOaClient,
+        sink: UpdateSink,
+        *,
+        app_id: str,
+        secret_key: str,
+        path: str,
+        now: Callable[[], datetime],
     ) -> None:
         super().__init__()
+        self._now = now
         self.client = client
         self._sink = sink
         self._app_id = app_id
@@ -22,7 +33,9 @@ class ZaloOaChannel(Receiving):
         self._path = path
 
     def route(self, web: WebServer) -> None:
-        web.add_post(self._path, webhook_handler(self._sink, self._app_id, self._secret_key))
+        web.add_post(
+            self._path, webhook_handler(self._sink, self._app_id, self._secret_key, self._now)
+        )
 
     def start(self) -> None:
         """Events arrive on the webhook only: nothing to start."""

@@ -12,7 +12,8 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from json import JSONDecodeError
 from typing import Any
 
@@ -56,15 +57,26 @@ def update_id(event: Mapping[str, Any]) -> str:
     message = event.get("message")
     if isinstance(message, Mapping) and message.get("msg_id"):
         return f"{name}:{message['msg_id']}"
-    return f"{name}:{event['sender']['id']}:{event['timestamp']}"
+    who = _user_of(event)
+    if who is None:
+        raise KeyError("sender")
+    return f"{name}:{who}:{event['timestamp']}"
+
+
+def _user_of(event: Mapping[str, Any]) -> str | None:
+    """Who the event is from: ``sender`` for messages, ``follower`` for (un)follows."""
+    for key in ("sender", "follower"):
+        person = event.get(key)
+        if isinstance(person, Mapping) and person.get("id"):
+            return str(person["id"])
+    return None
 
 
 def to_incoming(event: Mapping[str, Any]) -> Incoming | None:
     name = str(event.get("event_name", ""))
-    sender = event.get("sender")
-    if not isinstance(sender, Mapping) or "id" not in sender:
+    user_id = _user_of(event)
+    if user_id is None:
         return None
-    user_id = str(sender["id"])
     if name == "follow":
         return Incoming(_CHANNEL, user_id, user_id, text="/start")
     if name in _ATTACHMENT_EVENTS:
@@ -76,7 +88,14 @@ def to_incoming(event: Mapping[str, Any]) -> Incoming | None:
     return Incoming(_CHANNEL, user_id, user_id, text=text)
 
 
-def webhook_handler(sink: UpdateSink, app_id: str, oa_secret_key: str) -> Handler:
+# Zalo retries a failed delivery for hours; an event older than this is a replay, even past
+# the time the inbox remembers what it has seen.
+OLDEST_EVENT = timedelta(days=1)
+
+
+def webhook_handler(
+    sink: UpdateSink, app_id: str, oa_secret_key: str, now: Callable[[], datetime]
+) -> Handler:
     async def receive(request: web.Request) -> web.StreamResponse:
         body = await request.read()
         try:
@@ -93,6 +112,12 @@ def webhook_handler(sink: UpdateSink, app_id: str, oa_secret_key: str) -> Handle
             return web.Response(status=403, text="bad signature")
         if str(event.get("app_id", app_id)) != app_id:
             return web.Response(status=403, text="another app")
+        try:
+            sent = datetime.fromtimestamp(int(timestamp) / 1000, tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            return web.Response(status=400, text="bad timestamp")
+        if now() - sent > OLDEST_EVENT:
+            return web.Response(status=403, text="too old")
         try:
             name = update_id(event)
         except (KeyError, TypeError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.core.model import Channel, OutboxItem, Reply
-from bot.core.sending import Rejected, RetryAfter, Unavailable
+from bot.core.sending import ChannelDown, Rejected, RetryAfter, Unavailable
 from handlers.zalo import render
 from handlers.zalo.oa_api import (
     BUTTON_TITLE_LIMIT,
@@ -23,6 +23,7 @@ from handlers.zalo.oa_tokens import OaTokens, TokenUnavailable
 # The OA API's code for too many requests (caresoft's table of OA error codes).
 FLOOD_CODE = -32
 FLOOD_WAIT_SECONDS = 5.0
+TOKEN_WAIT_SECONDS = 60.0
 
 
 class ZaloOaSender:
@@ -63,7 +64,9 @@ async def _token(tokens: OaTokens) -> str:
     try:
         return await tokens.access_token()
     except TokenUnavailable as missing:
-        raise Unavailable(f"no Zalo OA access token: {missing}") from missing
+        # The channel is down, not the message wrong: it waits without using up its
+        # attempts (the administrators were told).
+        raise ChannelDown(TOKEN_WAIT_SECONDS, str(missing)) from missing
 
 
 def _failure(refused: ZaloOaError) -> Exception:
@@ -87,7 +90,7 @@ class ZnsFallback:
         template_id: str,
         code_param: str,
         text_param: str,
-        contact: Callable[[str], Awaitable[tuple[str, str] | None]],
+        contact: Callable[[OutboxItem], Awaitable[tuple[str, str] | None]],
         tell_officers: Callable[[OutboxItem], Awaitable[object]],
     ) -> None:
         self._client = client
@@ -101,7 +104,7 @@ class ZnsFallback:
     async def deliver(self, item: OutboxItem) -> str | None:
         if not self._template_id:
             return None
-        found = await self._contact(item.recipient)
+        found = await self._contact(item)
         if found is None:
             return None
         phone, code = found

@@ -9,8 +9,10 @@ messages wait in the outbox until a refresh works again.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.clock import Clock
@@ -68,7 +70,7 @@ class OaTokens:
             credentials = await self._load()
             if credentials.access_token != token:
                 return
-            expired = Credentials("", None, credentials.refresh_token)
+            expired = replace(credentials, access_token="", access_expires_at=None)
             async with self._store.transaction() as repo:
                 await repo.save_credentials(
                     _CHANNEL, expired, credentials.refresh_token, self._clock.now()
@@ -81,16 +83,23 @@ class OaTokens:
         )
 
     async def _load(self) -> Credentials:
+        """The pair in force; the configured refresh token's when there is none yet, or when
+        an administrator configured a new one (the OA authorised again after a loss)."""
+        configured = self._first_refresh_token
+        digest = _digest(configured) if configured else ""
         async with self._store.transaction() as repo:
             stored = await repo.credentials(_CHANNEL)
-            if stored is not None:
+            if stored is not None and (not digest or stored.seeded_from == digest):
                 return stored
-            if not self._first_refresh_token:
+            if not configured:
                 raise TokenUnavailable("no refresh token: set [zalo_oa] refresh_token")
-            seed = Credentials("", None, self._first_refresh_token)
-            await repo.save_credentials(_CHANNEL, seed, None, self._clock.now())
+            seed = Credentials("", None, configured, digest)
+            replacing = stored.refresh_token if stored is not None else None
+            await repo.save_credentials(_CHANNEL, seed, replacing, self._clock.now())
+            if stored is not None:
+                log.warning("Zalo OA: a new refresh token was configured; it replaces the pair")
             stored = await repo.credentials(_CHANNEL)
-        assert stored is not None  # just written, or written by a concurrent first start
+        assert stored is not None  # just written, or written by a concurrent start
         return stored
 
     async def _refresh(self, credentials: Credentials) -> str:
@@ -98,18 +107,42 @@ class OaTokens:
             pair = await self._client.refresh(
                 self._app_id, self._app_secret, credentials.refresh_token
             )
+            if pair.expires_in <= 0:
+                raise ZaloOaError(0, "the token answer has no expires_in")
         except (ZaloOaError, *NETWORK_ERRORS) as trouble:
+            # Another instance may have spent the same refresh token first: theirs stands.
+            current = await self._load()
+            if current.refresh_token != credentials.refresh_token and self._fresh(current):
+                return current.access_token
             log.error("Zalo OA token refresh failed: %s", trouble)
             await self._on_failure(str(trouble))
             raise TokenUnavailable(str(trouble)) from trouble
         now = self._clock.now()
-        renewed = Credentials(
-            pair.access_token, now + timedelta(seconds=pair.expires_in), pair.refresh_token
+        lifetime = timedelta(seconds=pair.expires_in)
+        if lifetime <= 2 * self._renew_before:
+            # A token shorter-lived than the margin would be renewed at every call: renew it
+            # half-way through its life instead.
+            self._renew_before = lifetime / 2
+        renewed = replace(
+            credentials,
+            access_token=pair.access_token,
+            access_expires_at=now + lifetime,
+            refresh_token=pair.refresh_token,
         )
-        async with self._store.transaction() as repo:
-            won = await repo.save_credentials(_CHANNEL, renewed, credentials.refresh_token, now)
+        try:
+            async with self._store.transaction() as repo:
+                won = await repo.save_credentials(
+                    _CHANNEL, renewed, credentials.refresh_token, now
+                )
+        except Exception as trouble:
+            # The new refresh token exists only here now: say so loudly.
+            await self._on_failure(f"the new tokens could not be stored: {trouble}")
+            raise TokenUnavailable(str(trouble)) from trouble
         if not won:
-            # Another instance refreshed with the same refresh token first: theirs stands.
             return (await self._load()).access_token
         log.info("Zalo OA access token renewed until %s", renewed.access_expires_at)
         return renewed.access_token
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

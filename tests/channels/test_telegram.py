@@ -174,6 +174,8 @@ async def test_a_429_is_waited_out_exactly_then_the_reply_goes(
     fake.inject("sendMessage", Failure(429, "Too Many Requests: retry after 2", retry_after=2))
     await fake.write(CITIZEN, "/start")
     refused_at = await _failed_call(fake, "sendMessage")
+    # Recorded as waiting before the clock moves, or the wait would start from the new time.
+    await _eventually(lambda: rows(polling, OutboxRow, OutboxRow.status == "pending"))
     clock.set(clock.now() + timedelta(seconds=2))  # the outbox's own clock moves on too
     await fake.wait_for(CITIZEN, lambda m: "Tiếp Dân" in m.text)
     sent_at = [t for m, _p, t in fake.calls if m == "sendMessage"][1]

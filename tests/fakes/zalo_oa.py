@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -38,6 +39,8 @@ class Sent:
 class FakeZaloOa(LocalApi):
     def __init__(self) -> None:
         super().__init__()
+        # Events are stamped with this clock: the tests give it the application's.
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.refresh_token = FIRST_REFRESH_TOKEN
         self.access_token = ""
         self.refreshes: list[str] = []
@@ -91,7 +94,7 @@ class FakeZaloOa(LocalApi):
         message = body.get("message") or {}
         text = message.get("text")
         if not isinstance(text, str) or not 1 <= len(text) <= 2000:
-            return web.json_response({"error": -201, "message": "text is invalid"})
+            return web.json_response({"error": -210, "message": "Parameter text is invalid"})
         attachment = message.get("attachment") or {}
         buttons = (attachment.get("payload") or {}).get("buttons") or []
         self.sent.append(Sent(str(body["recipient"]["user_id"]), text, list(buttons)))
@@ -115,7 +118,7 @@ class FakeZaloOa(LocalApi):
             "app_id": APP_ID,
             "user_id_by_app": f"app-{user_id}",
             "event_name": "user_send_text",
-            "timestamp": str(int(time.time() * 1000)),
+            "timestamp": str(int(self.now().timestamp() * 1000)),
             "sender": {"id": user_id},
             "recipient": {"id": "oa-1"},
             "message": {"msg_id": msg_id or f"msg-{next(self._numbers)}", "text": text},

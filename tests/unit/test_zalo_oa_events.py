@@ -26,7 +26,8 @@ def test_what_a_citizen_sends_becomes_an_incoming_message() -> None:
         "message": {"msg_id": "m1", "text": "st:a:ABCD"},
     }
     image = {**text, "event_name": "user_send_image", "message": {"msg_id": "m2"}}
-    follow = {"event_name": "follow", "sender": {"id": "u1"}, "timestamp": "7"}
+    # Follow events name the follower, not a sender.
+    follow = {"event_name": "follow", "follower": {"id": "u1"}, "timestamp": "7"}
     echo = {"event_name": "oa_send_text", "sender": {"id": "oa"}, "timestamp": "8"}
 
     assert to_incoming(text) == Incoming("zalo_oa", "u1", "u1", text="st:a:ABCD")
