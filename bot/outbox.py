@@ -123,14 +123,8 @@ class Dispatcher:
             await self._past_window(item, stats)
             return
         limiter = self.limiters.get(item.channel)
-        if limiter is not None:
-            await limiter.wait(item.recipient)
-        # The wait and earlier sends of the batch took time: hold the row again, or leave it
-        # to the dispatcher that took it over meanwhile.
-        now = self.clock.now()
-        async with self.store.transaction() as repo:
-            if not await repo.renew_lease(item.id, self.owner, now, now + self.lease):
-                return
+        if not await self._turn_to_send(item, limiter):
+            return
         sender = self.senders[item.channel]
         try:
             message_id = await sender.send(item.recipient, item.reply)
@@ -167,6 +161,15 @@ class Dispatcher:
             await self._finish(item, "sent", provider_message_id=message_id, attempted=True)
             stats.sent += 1
 
+    async def _turn_to_send(self, item: OutboxItem, limiter: RateLimiter | None) -> bool:
+        """Wait for the channel's rate limit, then hold the row again: the wait and earlier
+        sends of the batch took time. False when another dispatcher took it over meanwhile."""
+        if limiter is not None:
+            await limiter.wait(item.recipient)
+        now = self.clock.now()
+        async with self.store.transaction() as repo:
+            return await repo.renew_lease(item.id, self.owner, now, now + self.lease)
+
     async def _within(self, item: OutboxItem, window: timedelta, now: datetime) -> bool:
         async with self.store.transaction() as repo:
             heard = await repo.last_heard(item.channel, item.recipient)
@@ -181,13 +184,9 @@ class Dispatcher:
             stats.failed += 1
             return
         limiter = self.limiters.get(item.channel)
-        if limiter is not None:
-            await limiter.wait(item.recipient)
-        now = self.clock.now()
-        async with self.store.transaction() as repo:
-            # A paid message must not go twice: only while the row is still ours.
-            if not await repo.renew_lease(item.id, self.owner, now, now + self.lease):
-                return
+        # A paid message must not go twice: only while the row is still ours.
+        if not await self._turn_to_send(item, limiter):
+            return
         message_id: str | None = None
         try:
             message_id = await fallback.deliver(item)
