@@ -379,6 +379,14 @@ def summary(tr: Translator, report: Report) -> str:
         ),
         "",
     ]
+    if report.as_of.astimezone(tr.zone).date() < report.period.last:
+        lines += [
+            tr._(
+                "The period is not over yet: the legal minimum is checked for the whole "
+                "months and weeks already past."
+            ),
+            "",
+        ]
     for leader in report.leaders:
         required = leader.required_days
         if required is None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.i18n import Catalogs
 from bot.core.model import LeaderRole, UnitLevel
 from bot.records.frequency import DEFAULT_MINIMUMS, Per, stretches
-from bot.records.report import Period, PeriodError, parse_period
+from bot.records.report import Period, PeriodError, Report, parse_period, summary
 
 TODAY = date(2026, 12, 1)
 
@@ -77,3 +81,31 @@ def test_the_party_secretary_of_a_province_needs_one_day_a_month() -> None:
         (2, 0, True),
         (3, 1, False),
     ]
+
+
+def test_a_report_of_a_period_not_over_says_the_minimum_waits_for_whole_months() -> None:
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    tr = Catalogs(Path(__file__).resolve().parents[2] / "locales", ("vi", "en"), "en", zone).get(
+        "en"
+    )
+    figures = Report(
+        scope_name="UBND xã An Hòa",
+        period=parse_period("2026-11", TODAY),
+        as_of=datetime(2026, 11, 20, 3, 0, tzinfo=UTC),
+        leaders=(),
+        submitted=0,
+        by_kind={},
+        by_status={},
+        by_outcome={},
+        answered=0,
+        median_working_days_to_answer=None,
+        overdue=0,
+        meetings=0,
+        received=0,
+        no_shows=0,
+        received_in_place=0,
+    )
+
+    assert "The period is not over yet" in summary(tr, figures)
+    finished = summary(tr, replace(figures, as_of=datetime(2026, 12, 1, 3, 0, tzinfo=UTC)))
+    assert "not over" not in finished
