@@ -97,9 +97,7 @@ class DatabaseConfig(_Section):
 class TelegramConfig(_Section):
     enabled: bool = False
     token: SecretStr = SecretStr("")
-    api_base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] = (
-        "https://api.telegram.org"
-    )
+    api_base_url: Annotated[str, Field(pattern=_URL)] = "https://api.telegram.org"
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")
@@ -137,9 +135,7 @@ class TelegramConfig(_Section):
 class ZaloBotConfig(_Section):
     enabled: bool = False
     token: SecretStr = SecretStr("")
-    api_base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] = (
-        "https://bot-api.zaloplatforms.com"
-    )
+    api_base_url: Annotated[str, Field(pattern=_URL)] = "https://bot-api.zaloplatforms.com"
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")

@@ -1,21 +1,21 @@
-"""What every fake API has in common: an aiohttp server on 127.0.0.1, on a free port; by
-default its ``POST /bot{token}/{method}`` calls the fake's ``_call``."""
+"""What every fake API has in common: an aiohttp server on 127.0.0.1, on a free port, serving
+the routes the fake declares in ``_route``."""
 
 from __future__ import annotations
+
+from abc import ABC, abstractmethod
 
 from aiohttp import web
 
 
-class LocalApi:
+class LocalApi(ABC):
     def __init__(self) -> None:
         self._runner: web.AppRunner | None = None
         self.port = 0
 
-    async def _call(self, request: web.Request) -> web.StreamResponse:
-        raise NotImplementedError
-
+    @abstractmethod
     def _route(self, app: web.Application) -> None:
-        app.router.add_post("/bot{token}/{method}", self._call)
+        """Add the fake's routes to ``app``."""
 
     async def start(self) -> str:
         app = web.Application()

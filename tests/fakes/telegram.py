@@ -87,6 +87,9 @@ class FakeTelegram(LocalApi):
         self._closing.set()
         await super().stop()
 
+    def _route(self, app: web.Application) -> None:
+        app.router.add_post("/bot{token}/{method}", self._call)
+
     async def _call(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
