@@ -14,6 +14,7 @@ from bot.config import SUPPORTED_LOCALES, Config
 from bot.core import schedules, tickets, triage
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import load_content
+from bot.core.deadlines import Deadlines
 from bot.core.i18n import Catalogs
 from bot.core.model import CalendarOverride, Channel, LeaderRole, Recipient, UnitLevel
 from bot.core.ports import OfficerRecord
@@ -50,9 +51,8 @@ def dialogue_settings(config: Config) -> DialogueSettings:
             zone=config.bot.zone,
             horizon_days=registration.booking_horizon_days,
             min_notice_working_days=registration.min_notice_working_days,
-            answer_working_days=registration.answer_working_days,
-            denunciation_working_days=registration.denunciation_working_days,
             max_active_per_citizen=registration.max_active_per_citizen,
+            deadlines=Deadlines(**config.deadlines.model_dump()),
         ),
         summary_max_chars=registration.summary_max_chars,
         schedule_view_days=config.schedule.view_days,

@@ -219,11 +219,31 @@ class OfficerConfig(_Section):
 
 class RegistrationConfig(_Section):
     max_active_per_citizen: Annotated[int, Field(ge=1, le=100)] = 3
-    answer_working_days: Annotated[int, Field(ge=1, le=60)] = 10
-    denunciation_working_days: Annotated[int, Field(ge=1, le=60)] = 7
     summary_max_chars: Annotated[int, Field(ge=100, le=10_000)] = 2000
     booking_horizon_days: Annotated[int, Field(ge=1, le=365)] = 60
     min_notice_working_days: Annotated[int, Field(ge=1, le=30)] = 2
+
+
+_WorkingDays = Annotated[int, Field(ge=1, le=60)]
+
+
+class DeadlinesConfig(_Section):
+    """Working days the law gives for each step (bot/core/deadlines.py)."""
+
+    complaint: _WorkingDays = 10
+    denunciation: _WorkingDays = 7
+    denunciation_extended: _WorkingDays = 10
+    denunciation_forward: _WorkingDays = 5
+    petition: _WorkingDays = 10
+    feedback: _WorkingDays = 10
+    refusal_notice: _WorkingDays = 3
+    party_notice: _WorkingDays = 10
+
+    @model_validator(mode="after")
+    def _extension_is_longer(self) -> DeadlinesConfig:
+        if self.denunciation_extended < self.denunciation:
+            raise ValueError("denunciation_extended is shorter than denunciation")
+        return self
 
 
 class ScheduleConfig(_Section):
@@ -247,7 +267,8 @@ class CalendarConfig(_Section):
 
 class TriageConfig(_Section):
     # Reception in the head's place (tiếp thay): Party committees allow it unless listed in
-    # the first list; people's committees refuse it unless listed in the second.
+    # the first list; state bodies (people's committees, agencies) refuse it unless listed in
+    # the second.
     delegation_forbidden_units: tuple[str, ...] = ()
     delegation_allowed_units: tuple[str, ...] = ()
     # A registration this many working days or fewer from its deadline is flagged.
@@ -348,6 +369,7 @@ class Config(_Section):
     zalo_bot: ZaloBotConfig = ZaloBotConfig()
     zalo_oa: ZaloOAConfig = ZaloOAConfig()
     registration: RegistrationConfig = RegistrationConfig()
+    deadlines: DeadlinesConfig = DeadlinesConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     calendar: CalendarConfig = CalendarConfig()
     triage: TriageConfig = TriageConfig()

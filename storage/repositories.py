@@ -449,6 +449,7 @@ class SqlRepository:
             submitted_at=r.submitted_at,
             due_date=r.due_date,
             updated_at=r.submitted_at,
+            interpreter=r.interpreter,
         )
         self._s.add(row)
         await self._s.flush()
@@ -544,6 +545,19 @@ class SqlRepository:
             .where(*conditions)
         )
         return rows, int(total.scalar_one())
+
+    async def pending_notices(
+        self, kinds: frozenset[RequestKind] | None, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        query = self._registration_query().where(
+            RegistrationRow.notice_due.is_not(None), RegistrationRow.notice_issued_on.is_(None)
+        )
+        if kinds is not None:
+            query = query.where(RegistrationRow.kind.in_([k.value for k in kinds]))
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
+        query = query.order_by(RegistrationRow.notice_due, RegistrationRow.id)
+        return [_registration(*row) for row in (await self._s.execute(query)).all()]
 
     async def registrations_met_between(
         self, start: datetime, end: datetime, unit_ids: frozenset[int] | None
@@ -1364,6 +1378,11 @@ def _registration(
         info_question=row.info_question,
         paused_since=row.paused_since,
         priority=row.priority,
+        interpreter=row.interpreter,
+        notice_form=row.notice_form,
+        notice_due=row.notice_due,
+        notice_letter=row.notice_letter,
+        notice_issued_on=row.notice_issued_on,
         updated_at=row.updated_at,
     )
 

@@ -242,6 +242,14 @@ class RegistrationRow(Base):
     paused_since: Mapped[datetime | None]
     # Back in the queue because the meeting fell through (session cancelled, cannot come).
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language the citizen needs an interpreter for ("": none).
+    interpreter: Mapped[str] = mapped_column(String(60), default="")
+    # A written notice owed after a decision (bot/core/deadlines.py), and once issued, its
+    # number and date.
+    notice_form: Mapped[str] = mapped_column(String(32), default="")
+    notice_due: Mapped[date | None] = mapped_column(index=True)
+    notice_letter: Mapped[str] = mapped_column(String(64), default="")
+    notice_issued_on: Mapped[date | None]
 
 
 class RegistrationEventRow(Base):

@@ -95,6 +95,7 @@ async def register(
     answers: dict[str, str] | None = None,
     representatives: Sequence[str] = ("Nguyễn Văn Bình", "Trần Thị Cúc"),
     leader_id: int | None = None,
+    interpreter: str = "",
 ) -> str:
     """Go through the whole wizard with valid answers; return the ticket code."""
     given = {**ANSWERS, **(answers or {})}
@@ -110,6 +111,10 @@ async def register(
     await chat.send(given["people_count"])
     if int(given["people_count"]) >= 5:
         await chat.send(", ".join(representatives))
+    if interpreter:
+        await chat.send(interpreter)
+    else:
+        await chat.press("reg:interpreter:none")
     await chat.send(given["summary"])
     await chat.send(given["prior_handling"])
     await chat.send(given["request"])

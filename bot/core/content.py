@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from bot.core import refusals
+from bot.core.model import Track
 from bot.core.text import fold_words
 
 
@@ -24,12 +26,15 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class RefusalText:
-    """How a refusal reason reads to a citizen, with its legal basis."""
+    """How a refusal ground (bot/core/refusals.py) reads, with its legal basis."""
 
     code: str
     title: str
+    # What it means for the citizen, and what they can do.
+    explanation: str
     basis: str
-    # At a Party committee's session the Law on Citizen Reception is not the governing text.
+    # At a Party committee's session the Law on Citizen Reception is not the governing text:
+    # only the grounds usable on the Party track have one.
     party_basis: str = ""
 
     def basis_for(self, party: bool) -> str:
@@ -115,6 +120,7 @@ def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
                 str(item["code"]): RefusalText(
                     str(item["code"]),
                     str(item["title"]).strip(),
+                    str(item["explanation"]).strip(),
                     str(item["basis"]).strip(),
                     str(item.get("party_basis", "")).strip(),
                 )
@@ -128,10 +134,25 @@ def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
     ids = {locale: [t.id for t in items] for locale, items in topics.items()}
     if len({tuple(v) for v in ids.values()}) > 1:
         raise ContentError(f"rules topics differ between locales: {ids}")
-    codes = {locale: sorted(items) for locale, items in refusals.items()}
-    if len({tuple(v) for v in codes.values()}) > 1:
-        raise ContentError(f"refusal reasons differ between locales: {codes}")
+    for locale, items in refusals.items():
+        _check_refusals(locale, items)
     return Content(topics, privacy, refusals)
+
+
+def _check_refusals(locale: str, texts: dict[str, RefusalText]) -> None:
+    """Every ground of the rules has its text, and a ground used on the Party track has its
+    Party basis."""
+    if set(texts) != set(refusals.BY_CODE):
+        raise ContentError(
+            f"{locale}/content/refusals.toml: the codes must be exactly {sorted(refusals.BY_CODE)}"
+        )
+    missing = sorted(
+        code
+        for code, ground in refusals.BY_CODE.items()
+        if Track.PARTY in ground.tracks and not texts[code].party_basis
+    )
+    if missing:
+        raise ContentError(f"{locale}/content/refusals.toml: no party_basis for {missing}")
 
 
 def _read(path: Path) -> dict[str, object]:

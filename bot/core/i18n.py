@@ -22,6 +22,10 @@ from babel.support import NullTranslations, Translations
 log = logging.getLogger(__name__)
 
 DOMAIN = "messages"
+# Vietnamese administrative texts write a date "ngày 15/02/2027" (docs/glossary.md), where
+# Babel's own Vietnamese formats give "15 tháng 2, 2027" and "15/2/27".
+_DAY = {"vi": "EEEE, 'ngày' dd/MM/y"}
+_SHORT_DAY = {"vi": "dd/MM/y"}
 
 
 def N_(message: str) -> str:
@@ -56,11 +60,12 @@ class Translator:
             return fallback.format(**params)
 
     def day(self, value: date) -> str:
-        """A full date as people write it: "Thứ Hai, 15 tháng 2, 2027"."""
-        return format_date(value, format="full", locale=self.locale)
+        """A full date as people write it: "Thứ Hai, ngày 15/02/2027", "Monday, February 15,
+        2027"."""
+        return format_date(value, format=_DAY.get(self.locale, "full"), locale=self.locale)
 
     def short_day(self, value: date) -> str:
-        return format_date(value, format="short", locale=self.locale)
+        return format_date(value, format=_SHORT_DAY.get(self.locale, "short"), locale=self.locale)
 
     def hour(self, instant: datetime) -> str:
         """The local clock time of an instant: "08:00" / "8:00 AM"."""
@@ -70,7 +75,7 @@ class Translator:
         return self.day(instant.astimezone(self.zone).date())
 
     def when(self, instant: datetime) -> str:
-        """Local date and time in words: "Thứ Hai, 15 tháng 2, 2027 lúc 08:00"."""
+        """Local date and time in words: "Thứ Hai, ngày 15/02/2027 lúc 08:00"."""
         return self._("{date} at {time}", date=self.day_of(instant), time=self.hour(instant))
 
 

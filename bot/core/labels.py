@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.deadlines import NoticeForm
 from bot.core.i18n import N_
-from bot.core.model import RegistrationStatus, RequestKind
+from bot.core.model import RegistrationStatus, RequestKind, Track
 from bot.core.triage import OutcomeType
 
 KIND_LABELS: dict[RequestKind, str] = {
@@ -31,13 +32,13 @@ KIND_HINTS: dict[RequestKind, str] = {
 STATUS_LABELS: dict[RegistrationStatus, str] = {
     RegistrationStatus.SUBMITTED: N_("Submitted, waiting for review"),
     RegistrationStatus.NEEDS_INFO: N_("More information needed"),
-    RegistrationStatus.APPROVED: N_("Approved: you are expected at the session"),
+    RegistrationStatus.APPROVED: N_("Scheduled: you are expected at the session"),
     RegistrationStatus.REJECTED: N_("Not accepted"),
     RegistrationStatus.REFERRED: N_("Transferred to the competent body"),
     RegistrationStatus.DUPLICATE: N_("Merged with an earlier registration"),
     RegistrationStatus.ATTENDED: N_("Received by the leader"),
     RegistrationStatus.NO_SHOW: N_("Did not attend"),
-    RegistrationStatus.CANCELLED: N_("Meeting cancelled: the officers will offer another session"),
+    RegistrationStatus.CANCELLED: N_("Session cancelled: the officers will offer another session"),
     RegistrationStatus.RESCHEDULED: N_("Session moved: please confirm the new time"),
     RegistrationStatus.CLOSED: N_("Closed"),
     RegistrationStatus.WITHDRAWN: N_("Withdrawn by you"),
@@ -47,7 +48,7 @@ STATUS_LABELS: dict[RegistrationStatus, str] = {
 STATUS_NAMES: dict[RegistrationStatus, str] = {
     RegistrationStatus.SUBMITTED: N_("Waiting for review"),
     RegistrationStatus.NEEDS_INFO: N_("Asked for more information"),
-    RegistrationStatus.APPROVED: N_("Approved"),
+    RegistrationStatus.APPROVED: N_("Scheduled for reception"),
     RegistrationStatus.REJECTED: N_("Refused"),
     RegistrationStatus.REFERRED: N_("Transferred"),
     RegistrationStatus.DUPLICATE: N_("Duplicate"),
@@ -63,7 +64,7 @@ STATUS_NAMES: dict[RegistrationStatus, str] = {
 EVENT_LABELS: dict[str, str] = {
     "submitted": N_("You sent the registration"),
     "withdraw": N_("You withdrew the registration"),
-    "approve": N_("Approved for a meeting"),
+    "approve": N_("Scheduled for a reception session"),
     "reject": N_("Not accepted"),
     "needinfo": N_("The officers asked for more information"),
     "info_received": N_("You answered the officers' question"),
@@ -73,8 +74,10 @@ EVENT_LABELS: dict[str, str] = {
     "reassign": N_("Passed to another leader"),
     "attended": N_("You were received"),
     "noshow": N_("You did not attend"),
-    "outcome": N_("Result of the meeting recorded"),
+    "outcome": N_("Result of the reception recorded"),
     "conclusion": N_("The leader's conclusion recorded"),
+    "issued": N_("The written notice was issued"),
+    "extend": N_("The time limit was extended"),
     "note": N_("Internal note"),
     "session_cancelled": N_("The session was cancelled"),
     "session_moved": N_("The session was moved"),
@@ -86,11 +89,11 @@ EVENT_LABELS: dict[str, str] = {
 OFFICER_EVENT_LABELS: dict[str, str] = {
     "submitted": N_("registration sent by the citizen"),
     "withdraw": N_("withdrawn by the citizen"),
-    "approve": N_("approved"),
+    "approve": N_("scheduled"),
     "reject": N_("refused"),
     "needinfo": N_("question sent to the citizen"),
     "info_received": N_("the citizen answered"),
-    "delegate": N_("reception delegated"),
+    "delegate": N_("another official to receive in the head's place"),
     "transfer": N_("transferred"),
     "duplicate": N_("joined to another registration"),
     "reassign": N_("passed to another leader"),
@@ -98,6 +101,8 @@ OFFICER_EVENT_LABELS: dict[str, str] = {
     "noshow": N_("did not come"),
     "outcome": N_("result recorded"),
     "conclusion": N_("conclusion recorded"),
+    "issued": N_("written notice issued"),
+    "extend": N_("time limit extended"),
     "note": N_("internal note"),
     "session_cancelled": N_("session cancelled"),
     "session_moved": N_("session moved"),
@@ -110,7 +115,7 @@ OUTCOME_NAMES: dict[OutcomeType, str] = {
     OutcomeType.ACCEPTED: N_("accepted for resolution"),
     OutcomeType.GUIDED: N_("guided to the competent body"),
     OutcomeType.TRANSFERRED: N_("transferred to the competent body"),
-    OutcomeType.ANSWERED: N_("answered at the meeting"),
+    OutcomeType.ANSWERED: N_("answered at the reception"),
     OutcomeType.EXTENDED: N_("verification extended"),
     OutcomeType.REFUSED: N_("refused"),
     OutcomeType.OTHER: N_("other outcome"),
@@ -120,8 +125,33 @@ OUTCOME_LABELS: dict[OutcomeType, str] = {
     OutcomeType.ACCEPTED: N_("accepted for resolution"),
     OutcomeType.GUIDED: N_("you were guided to the competent body"),
     OutcomeType.TRANSFERRED: N_("transferred to the competent body"),
-    OutcomeType.ANSWERED: N_("answered at the meeting"),
+    OutcomeType.ANSWERED: N_("answered at the reception"),
     OutcomeType.EXTENDED: N_("the time to verify your matter is extended"),
-    OutcomeType.REFUSED: N_("your request cannot be resolved here, for the reason below"),
+    OutcomeType.REFUSED: N_("the reception was refused, on the ground below"),
     OutcomeType.OTHER: N_("another outcome, explained below"),
+}
+
+# The written notices a decision may call for (bot/core/deadlines.py), as officers name them.
+NOTICE_FORM_NAMES: dict[NoticeForm, str] = {
+    NoticeForm.REFUSAL: N_("the written refusal notice (form 01/TCD)"),
+    NoticeForm.PARTY_ANSWER: N_(
+        "the Party committee head's written notice (Regulation 11-QĐi/TW, Art. 5)"
+    ),
+    NoticeForm.DENUNCIATION_FORWARD: N_(
+        "the written notice to the denouncer that the denunciation was forwarded (Law on "
+        "Denunciations, Art. 24)"
+    ),
+}
+
+# Which rules govern a registration's reception.
+TRACK_NAMES: dict[Track, str] = {
+    Track.STATE: N_("Governed by: the Law on Citizen Reception (a state body's head)"),
+    Track.PARTY: N_("Governed by: Regulation 11-QĐi/TW (a Party committee's head)"),
+}
+
+# The same, short, for lists.
+NOTICE_FORM_SHORT: dict[NoticeForm, str] = {
+    NoticeForm.REFUSAL: N_("refusal notice 01/TCD"),
+    NoticeForm.PARTY_ANSWER: N_("Party head's notice (Reg. 11, Art. 5)"),
+    NoticeForm.DENUNCIATION_FORWARD: N_("notice of a forwarded denunciation"),
 }

@@ -128,6 +128,14 @@ class UnitKind(StrEnum):
     AGENCY = "agency"
 
 
+class Track(StrEnum):
+    """The rules a session follows: a Party committee head's reception is governed by
+    Regulation 11-QĐi/TW, every other one by the Law on Citizen Reception."""
+
+    STATE = "state"
+    PARTY = "party"
+
+
 class UnitLevel(StrEnum):
     """Administrative level, as data: the 2025 reform left province and commune."""
 
@@ -296,6 +304,7 @@ class NewRegistration:
     locale: str
     submitted_at: datetime
     due_date: date
+    interpreter: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +359,14 @@ class RegistrationView:
     info_question: str = ""
     paused_since: datetime | None = None
     priority: bool = False
+    # The language the citizen asked an interpreter for ("" : none needed).
+    interpreter: str = ""
+    # A written notice the law asks for after a decision (bot/core/deadlines.py:NoticeForm),
+    # when it is due, and its number and date once the officers have issued it.
+    notice_form: str = ""
+    notice_due: date | None = None
+    notice_letter: str = ""
+    notice_issued_on: date | None = None
     # When its state or a decision's column last changed.
     updated_at: datetime | None = None
 
@@ -357,6 +374,15 @@ class RegistrationView:
     def party_session(self) -> bool:
         """Received by a Party committee's head, under Regulation 11-QĐi/TW."""
         return self.unit_kind is UnitKind.PARTY_COMMITTEE
+
+    @property
+    def track(self) -> Track:
+        return Track.PARTY if self.party_session else Track.STATE
+
+    @property
+    def notice_pending(self) -> bool:
+        """A written notice is owed to the citizen and not yet recorded as issued."""
+        return bool(self.notice_form) and self.notice_issued_on is None
 
     @property
     def confidential(self) -> bool:

@@ -68,6 +68,10 @@ DECISION_COLUMNS = frozenset(
         "info_question",
         "paused_since",
         "due_date",
+        "notice_form",
+        "notice_due",
+        "notice_letter",
+        "notice_issued_on",
     }
 )
 
@@ -198,6 +202,12 @@ class Repository(Protocol):
         offset: int,
     ) -> tuple[list[RegistrationView], int]:
         """Registrations in these states, oldest first, and how many there are in all."""
+        ...
+
+    async def pending_notices(
+        self, kinds: frozenset[RequestKind] | None, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        """Registrations whose written notice is owed and not yet issued, earliest due first."""
         ...
 
     async def record_decision(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.deadlines import Deadlines
 from bot.core.model import (
     NewRegistration,
     RegistrationView,
@@ -26,17 +27,9 @@ class BookingRules:
     # Bookings close when fewer working days than this remain before the session, counting
     # the session's day: with 2, the officers always have one full working day to decide.
     min_notice_working_days: int
-    # The legal time to answer (Law on Citizen Reception Art. 28; Regulation 11 Art. 5).
-    answer_working_days: int
     max_active_per_citizen: int
-    # A denunciation is registered, classified and checked within 7 working days (Law on
-    # Denunciations Art. 24.1), so its deadline is shorter.
-    denunciation_working_days: int = 7
-
-    def working_days_to_answer(self, kind: RequestKind) -> int:
-        if kind is RequestKind.DENUNCIATION:
-            return self.denunciation_working_days
-        return self.answer_working_days
+    # The legal time to answer each kind of request, and the written notices' limits.
+    deadlines: Deadlines = field(default_factory=Deadlines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +53,7 @@ class Submission:
     prior_handling: str
     request: str
     locale: str
+    interpreter: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +144,7 @@ async def submit(
     code = new_code()
     while await repo.code_taken(code):
         code = new_code()
-    due_date = work.add_working_days(
-        local_day(now, rules.zone), rules.working_days_to_answer(submission.kind)
-    )
+    due_date = rules.deadlines.answer_due(submission.kind, local_day(now, rules.zone), work)
     s = submission
     registration = await repo.create_registration(
         NewRegistration(
@@ -176,6 +168,7 @@ async def submit(
             locale=s.locale,
             submitted_at=now,
             due_date=due_date,
+            interpreter=s.interpreter,
         ),
         actor=actor,
     )

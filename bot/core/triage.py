@@ -46,6 +46,10 @@ class Action(StrEnum):
     NO_SHOW = "noshow"
     OUTCOME = "outcome"
     CONCLUSION = "conclusion"
+    # The written notice a decision calls for (bot/core/deadlines.py) has been issued.
+    ISSUED = "issued"
+    # A denunciation's time to be registered and checked goes from 7 to 10 working days.
+    EXTEND = "extend"
     NOTE = "note"
     WITHDRAW = "withdraw"
     # Schedule changes and the citizen's answers to them.
@@ -73,6 +77,8 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[RegistrationStatus], RegistrationSt
     Action.NO_SHOW: (frozenset({S.APPROVED}), S.NO_SHOW),
     Action.OUTCOME: (frozenset({S.ATTENDED}), S.CLOSED),
     Action.CONCLUSION: (frozenset({S.ATTENDED, S.CLOSED}), None),
+    Action.ISSUED: (_EVERY, None),
+    Action.EXTEND: (_OPEN, None),
     Action.NOTE: (_EVERY, None),
     Action.WITHDRAW: (WITHDRAWABLE_STATUSES, S.WITHDRAWN),
     # A cancelled session sends its booked citizens back to the queue, first in line (those
@@ -125,21 +131,6 @@ def after(action: Action, status: RegistrationStatus) -> RegistrationStatus:
     return status if target is None else target
 
 
-class RefusalReason(StrEnum):
-    """Grounds to refuse a registration, each with its legal basis in the content files."""
-
-    NOT_A_REQUEST = "not_request"  # not a complaint, denunciation, petition or feedback
-    REPEAT = "repeat"  # repeated with no new facts, already answered in writing
-    JUDGMENT = "judgment"  # settled by a final court judgment
-    HANDLED_ELSEWHERE = "handled_elsewhere"  # being handled by another competent body
-    NO_AUTHORITY = "no_authority"  # acting for others without proof of authority
-    OUTSIDE_COMPETENCE = "outside"  # the citizen is guided to the competent body
-
-    @property
-    def needs_body(self) -> bool:
-        return self is RefusalReason.OUTSIDE_COMPETENCE
-
-
 class OutcomeType(StrEnum):
     """How a reception ended, as the logbook records it (hướng xử lý)."""
 
@@ -158,7 +149,8 @@ class OutcomeType(StrEnum):
 
     @property
     def needs_explanation(self) -> bool:
-        return self in {OutcomeType.REFUSED, OutcomeType.OTHER, OutcomeType.EXTENDED}
+        """A refusal needs none: it names its ground (bot/core/refusals.py)."""
+        return self in {OutcomeType.OTHER, OutcomeType.EXTENDED}
 
 
 # --- who may see and act ---------------------------------------------------------------------
@@ -220,13 +212,14 @@ def visible_kinds(
 def delegation_allowed(unit: Unit, forbidden: frozenset[str], allowed: frozenset[str]) -> bool:
     """Whether another official may receive in the head's place (tiếp thay) for ``unit``.
 
-    The amended Law on Citizen Reception gives the head of a state body no power to delegate
-    reception to a deputy, so people's committees refuse unless the configuration allows it;
-    Party practice varies by province, so Party committees allow unless it forbids it.
+    The amended Law on Citizen Reception gives the head of no state body (people's committee
+    or agency) the power to delegate reception to a deputy, so state bodies refuse unless the
+    configuration allows it; Party practice varies by province, so Party committees allow
+    unless it forbids it.
     """
     if unit.code in forbidden:
         return False
-    return unit.kind is not UnitKind.PEOPLES_COMMITTEE or unit.code in allowed
+    return unit.kind is UnitKind.PARTY_COMMITTEE or unit.code in allowed
 
 
 # --- sessions and time -----------------------------------------------------------------------

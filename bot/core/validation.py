@@ -139,8 +139,9 @@ def address(text: str) -> str:
     if len(value) < ADDRESS_MIN:
         raise Invalid(
             N_(
-                "Please give the commune or ward and the house number or hamlet, "
-                "for example: Số 12 đường Lê Lợi, phường Bến Thành."
+                "Please give the house number or the hamlet (thôn, ấp, bản, tổ dân phố) and "
+                "the commune, ward or special zone, for example: Số 12 đường Lê Lợi, phường "
+                "Bến Thành."
             )
         )
     if len(value) > ADDRESS_MAX:
@@ -150,8 +151,8 @@ def address(text: str) -> str:
     if not _names_commune(value):
         raise Invalid(
             N_(
-                "Please include your commune or ward, for example “phường Bến Thành” or "
-                "“xã An Hòa”."
+                "Please include your commune, ward or special zone, for example “phường Bến "
+                "Thành”, “xã An Hòa” or “đặc khu Phú Quốc”."
             )
         )
     return value
@@ -169,6 +170,34 @@ def bounded_text(text: str, minimum: int, maximum: int) -> str:
         raise Invalid(
             N_("This is too long: at most {max} characters, you wrote {count}."),
             {"max": maximum, "count": len(value)},
+        )
+    return value
+
+
+LANGUAGE_MAX, LANGUAGE_WORDS = 60, 5
+_LANGUAGE_EXTRA = frozenset(" -'’(),/")
+
+
+def language_name(text: str) -> str:
+    """The name of a language, as the citizen writes it ("Khmer", "tiếng Chăm", "ngôn ngữ ký
+    hiệu"): a few words of letters, so that a sentence meant for the next question is not
+    taken for one."""
+    value = squeeze(text)
+    if (
+        len(value) < 2
+        or len(value) > LANGUAGE_MAX
+        or len(value.split()) > LANGUAGE_WORDS
+        or not any(ch.isalpha() for ch in value)
+        or not all(
+            unicodedata.category(ch).startswith(("L", "M")) or ch in _LANGUAGE_EXTRA
+            for ch in value
+        )
+    ):
+        raise Invalid(
+            N_(
+                "Please type the name of the language, for example “Khmer”, or tap “No "
+                "interpreter needed”."
+            )
         )
     return value
 

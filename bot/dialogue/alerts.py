@@ -87,27 +87,28 @@ def _announcement(tr: Translator, registration: RegistrationView) -> str:
     summary = registration.summary
     if len(summary) > SUMMARY_IN_GROUP:
         summary = summary[: SUMMARY_IN_GROUP - 1].rstrip() + "…"
-    return "\n".join(
-        (
-            tr._(
-                "🆕 New registration {code}: {kind}",
-                code=registration.code,
-                kind=tr._(KIND_LABELS[registration.kind]),
-            ),
-            tr._(
-                "To meet: {leader}, {title}",
-                leader=registration.leader_name,
-                title=registration.leader_title,
-            ),
-            tr._(
-                "Session: {date} at {time}",
-                date=tr.day_of(registration.session_starts_at),
-                time=tr.hour(registration.session_starts_at),
-            ),
-            tr._("Matter: {summary}", summary=summary),
-            tr._("Details: /view {code}", code=registration.code),
-        )
-    )
+    lines = [
+        tr._(
+            "🆕 New registration {code}: {kind}",
+            code=registration.code,
+            kind=tr._(KIND_LABELS[registration.kind]),
+        ),
+        tr._(
+            "To meet: {leader}, {title}",
+            leader=registration.leader_name,
+            title=registration.leader_title,
+        ),
+        tr._(
+            "Session: {date} at {time}",
+            date=tr.day_of(registration.session_starts_at),
+            time=tr.hour(registration.session_starts_at),
+        ),
+        tr._("Matter: {summary}", summary=summary),
+    ]
+    if registration.interpreter:
+        lines.append(tr._("🗣 Interpreter needed: {language}", language=registration.interpreter))
+    lines.append(tr._("Details: /view {code}", code=registration.code))
+    return "\n".join(lines)
 
 
 async def phone_the_citizen(

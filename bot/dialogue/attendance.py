@@ -36,7 +36,7 @@ async def answer(turn: Turn, coming: bool, code: str, token: str) -> Replies:
         return [
             Reply(
                 turn._(
-                    "That button was for an earlier appointment. Your meeting for registration "
+                    "That button was for an earlier appointment. Your reception for registration "
                     "{code} is now on {date} at {time}. Can you come?",
                     code=registration.code,
                     date=turn.tr.day_of(appointment),
@@ -96,7 +96,7 @@ async def _cannot_come(turn: Turn, registration: RegistrationView) -> Replies:
             turn._(
                 "Understood: your slot is freed. Your registration {code} goes back to the "
                 "officers, first in line, and they will offer you another session. If you no "
-                "longer need a meeting, you can withdraw it in /status.",
+                "longer need to be received, you can withdraw it in /status.",
                 code=registration.code,
             )
         )

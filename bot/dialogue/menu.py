@@ -28,7 +28,7 @@ def welcome(turn: Turn) -> Replies:
             _(
                 "Welcome to Tiếp Dân. Here you can register to meet the head of the Party "
                 "committee or the chair of the People's Committee at their citizen reception "
-                "sessions, and follow your registration until the meeting."
+                "sessions, and follow your registration until you are received."
             ),
             _(
                 "Registering here is free, and you keep your right to come in person to the "

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core import triage
+from bot.core import refusals, triage
 from bot.core.content import RefusalText
+from bot.core.deadlines import NoticeForm
 from bot.core.i18n import Translator
 from bot.core.labels import OUTCOME_LABELS
 from bot.core.model import (
@@ -18,8 +19,10 @@ from bot.core.model import (
     OutgoingFile,
     RegistrationView,
     SessionView,
+    Track,
     accepts_files,
 )
+from bot.dialogue import preparation
 from bot.dialogue.context import Turn
 from bot.dialogue.reminders import attendance_choices
 
@@ -35,13 +38,8 @@ def approved(
     tr: Translator, registration: RegistrationView, session: SessionView, when: datetime
 ) -> str:
     host = registration.host_name or f"{session.leader_name}, {session.leader_title}"
-    bring = [tr._("your identity card (or VNeID)"), tr._("the documents about your matter")]
-    if registration.representatives:
-        bring.append(
-            tr._("the paper, signed by the whole group, that appoints the representatives")
-        )
     lines = [
-        tr._("✅ Your registration {code} is approved.", code=registration.code),
+        tr._("✅ Your registration {code} is scheduled for reception.", code=registration.code),
         tr._(
             "You will be received by {host} on {date} at {time}, at {place}.",
             host=host,
@@ -49,27 +47,81 @@ def approved(
             time=tr.hour(when),
             place=session.location,
         ),
-        tr._("Please bring: {items}.", items="; ".join(bring)),
+        preparation.what_to_bring(tr, registration),
+        preparation.conduct(tr),
+    ]
+    if registration.interpreter:
+        lines.append(
+            tr._(
+                "You asked for an interpreter ({language}): the officers have been told.",
+                language=registration.interpreter,
+            )
+        )
+    if registration.track is Track.PARTY:
+        lines.append(preparation.party_answer(tr))
+    lines.append(
         tr._(
             "If you cannot come, tap “I cannot come” so that your slot goes to someone else "
             "and the officers can offer you another session."
-        ),
-    ]
+        )
+    )
     return "\n\n".join(lines)
+
+
+def _written_notice(tr: Translator, registration: RegistrationView) -> str | None:
+    """What the citizen will receive in writing, and by when, when a notice is owed."""
+    if not registration.notice_form or registration.notice_due is None:
+        return None
+    due = tr.day(registration.notice_due)
+    form = NoticeForm(registration.notice_form)
+    if form is NoticeForm.REFUSAL:
+        return tr._(
+            "You will receive the written refusal notice (form 01/TCD) by {date}.", date=due
+        )
+    if form is NoticeForm.DENUNCIATION_FORWARD:
+        return tr._(
+            "You will be told in writing, by {date}, that your denunciation was forwarded (Law "
+            "on Denunciations, Art. 24).",
+            date=due,
+        )
+    return tr._(
+        "The head of the Party committee will tell you in writing, by {date}, how your matter "
+        "is handled (Regulation 11-QĐi/TW, Art. 5); that written notice is the official "
+        "answer, and this message only informs you.",
+        date=due,
+    )
+
+
+def _refusal_lines(
+    tr: Translator, registration: RegistrationView, reason: RefusalText | None
+) -> list[str]:
+    if reason is None:
+        return []
+    lines = [
+        tr._(
+            "Reason: {reason} ({basis}).",
+            reason=reason.title,
+            basis=reason.basis_for(registration.party_session),
+        ),
+        reason.explanation,
+    ]
+    ground = refusals.ground(reason.code)
+    if ground is not None and ground.single_source and registration.track is Track.STATE:
+        lines.append(
+            tr._(
+                "This ground is quoted from Decree 154/2026/NĐ-CP as published in a "
+                "transcription that has not yet been checked against the Official Gazette; "
+                "you may ask the reception office for the official text."
+            )
+        )
+    return lines
 
 
 def rejected(tr: Translator, registration: RegistrationView, reason: RefusalText | None) -> str:
     lines = [
         tr._("Your registration {code} was not accepted.", code=registration.code),
+        *_refusal_lines(tr, registration, reason),
     ]
-    if reason is not None:
-        lines.append(
-            tr._(
-                "Reason: {reason} ({basis}).",
-                reason=reason.title,
-                basis=reason.basis_for(registration.party_session),
-            )
-        )
     if registration.guided_to:
         lines.append(
             tr._(
@@ -77,12 +129,16 @@ def rejected(tr: Translator, registration: RegistrationView, reason: RefusalText
                 body=registration.guided_to,
             )
         )
-    lines.append(
-        tr._(
-            "You may still come to the citizen reception office, and you may complain about "
-            "this decision under the law."
+    written = _written_notice(tr, registration)
+    if written is not None:
+        lines.append(written)
+    else:
+        lines.append(
+            tr._(
+                "You may still come to the citizen reception office, and you may complain "
+                "about this decision under the law."
+            )
         )
-    )
     return "\n\n".join(lines)
 
 
@@ -123,7 +179,8 @@ def transferred(tr: Translator, registration: RegistrationView) -> str:
     )
     if registration.letter_no:
         text += " " + tr._("Transfer letter no. {letter}.", letter=registration.letter_no)
-    return text
+    written = _written_notice(tr, registration)
+    return f"{text}\n\n{written}" if written else text
 
 
 def duplicate(tr: Translator, registration: RegistrationView, own_other: bool) -> str:
@@ -155,26 +212,53 @@ def reassigned(tr: Translator, registration: RegistrationView, session: SessionV
 
 def no_show(tr: Translator, registration: RegistrationView) -> str:
     return tr._(
-        "We recorded that you did not come to your meeting (registration {code}). If you still "
-        "need to be received, you may register again with /register.",
+        "We recorded that you did not come to your reception session (registration {code}). If "
+        "you still need to be received, you may register again with /register.",
         code=registration.code,
     )
 
 
-def outcome(tr: Translator, registration: RegistrationView) -> str:
+def outcome(
+    tr: Translator, registration: RegistrationView, reason: RefusalText | None = None
+) -> str:
     kind = triage.OutcomeType(registration.outcome)
     lines = [
         tr._(
-            "The result of your meeting (registration {code}): {outcome}.",
+            "The result of your reception (registration {code}): {outcome}.",
             code=registration.code,
             outcome=tr._(OUTCOME_LABELS[kind]),
         )
     ]
+    lines += _refusal_lines(tr, registration, reason)
     if registration.letter_no:
         lines.append(tr._("Letter no. {letter}.", letter=registration.letter_no))
     if registration.outcome_note:
         lines.append(registration.outcome_note)
+    written = _written_notice(tr, registration)
+    if written is not None:
+        lines.append(written)
     return "\n\n".join(lines)
+
+
+def notice_issued(tr: Translator, registration: RegistrationView) -> str:
+    assert registration.notice_issued_on is not None
+    return tr._(
+        "The written notice on your registration {code} has been issued: no. {letter}, dated "
+        "{date}. It is the official answer; if it has not reached you within a few days, ask "
+        "the citizen reception office for it.",
+        code=registration.code,
+        letter=registration.notice_letter,
+        date=tr.day(registration.notice_issued_on),
+    )
+
+
+def extended(tr: Translator, registration: RegistrationView) -> str:
+    return tr._(
+        "The time to register and check your denunciation (registration {code}) is extended to "
+        "{date}, as the Law on Denunciations allows (Art. 24).",
+        code=registration.code,
+        date=tr.day(registration.due_date),
+    )
 
 
 def conclusion(tr: Translator, registration: RegistrationView) -> str:

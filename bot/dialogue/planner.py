@@ -128,7 +128,7 @@ def digest_text(
             time=tr.hour(session.starts_at),
             place=session.location,
         ),
-        tr.n_("{n} registration is approved:", "{n} registrations are approved:", len(approved)),
+        tr.n_("{n} registration is scheduled:", "{n} registrations are scheduled:", len(approved)),
     ]
     for number, r in enumerate(shown, start=1):
         when = triage.appointment_of(r, zone)
@@ -146,6 +146,8 @@ def digest_text(
             lines.append(tr._("⏳ Not confirmed yet: the citizen was asked about the new time."))
         if r.host_name:
             lines.append(tr._("Received by: {official}", official=r.host_name))
+        if r.interpreter:
+            lines.append(tr._("🗣 Interpreter needed: {language}", language=r.interpreter))
         lines.append(tr._("Matter: {summary}", summary=r.summary))
         lines.append(
             tr._("Already handled: {prior}", prior=r.prior_handling or tr._("no agency yet"))
@@ -184,18 +186,23 @@ async def officer_digests(
         scope = triage.unit_scope(officer, units)
         kinds = triage.visible_kinds(officer, None)
         items, _total = await repo.queue(QUEUED_STATUSES, kinds, scope, 1000, 0)
-        if not items:
+        owed = await repo.pending_notices(kinds, scope)
+        if not items and not owed:
             continue
         locale = await repo.locale_of(officer.channel, officer.user_id)
         tr = services.catalogs.get(locale)
         key = f"officer:{officer.id}"
+        text = _digest(tr, items, since, today, work, services)
+        if owed:
+            late = sum(1 for r in owed if r.notice_due is not None and r.notice_due < today)
+            text += "\n" + tr.n_(
+                "📝 {n} written notice to issue ({late} overdue): /today",
+                "📝 {n} written notices to issue ({late} overdue): /today",
+                len(owed),
+                late=late,
+            )
         digests += await _enqueue(
-            repo,
-            officer,
-            f"{key}:digest:{today.isoformat()}",
-            _digest(tr, items, since, today, work, services),
-            due,
-            "officer_digest",
+            repo, officer, f"{key}:digest:{today.isoformat()}", text, due, "officer_digest"
         )
         if officer.role.at_least(OfficerRole.SUPERVISOR):
             urgent = [r for r in items if _days_left(r, today, work) <= _soon(services)]

@@ -7,7 +7,7 @@ from datetime import date
 from typing import cast
 
 from bot.core import registrations
-from bot.core.model import Choice, Reply, RequestKind, SharedContact
+from bot.core.model import Choice, RegistrationView, Reply, RequestKind, SharedContact
 from bot.core.text import fold_words
 from bot.core.validation import Invalid
 from bot.dialogue import alerts, menu
@@ -285,7 +285,7 @@ def _limit_reached(turn: Turn, count: int) -> Replies:
     return menu.main_menu(
         turn,
         turn._(
-            "You already have {count} registrations waiting or approved; that is the most "
+            "You already have {count} registrations waiting or scheduled; that is the most "
             "one person can have at a time. You can follow or withdraw them in /status.",
             count=count,
         ),
@@ -313,6 +313,7 @@ def _submission(turn: Turn, draft: Draft) -> registrations.Submission:
         prior_handling=str(draft["prior_handling"]),
         request=str(draft["request"]),
         locale=turn.locale,
+        interpreter=str(draft.get("interpreter", "")),
     )
 
 
@@ -349,10 +350,10 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
                 code=registration.code,
             ),
             turn._("Keep this code: it identifies your registration when you ask about it."),
-            _when_you_hear(turn, submitted.answer_by, submitted.answer_by < registration.due_date),
+            _when_you_hear(turn, submitted.answer_by, registration),
             turn._(
-                "If it is approved you will get the date, time and place of your meeting and "
-                "what to bring. You can follow it at any time with /status."
+                "If it is scheduled, you will get the date, time and place of your reception "
+                "and what to bring. You can follow it at any time with /status."
             ),
         )
     )
@@ -363,8 +364,8 @@ async def _submit(turn: Turn, wizard: Wizard) -> Replies:
     return [Reply(text, choices)]
 
 
-def _when_you_hear(turn: Turn, answer_by: date, before_session: bool) -> str:
-    if before_session:
+def _when_you_hear(turn: Turn, answer_by: date, registration: RegistrationView) -> str:
+    if answer_by < registration.due_date:
         return turn._(
             "What happens next: the reception officers review your registration and tell you "
             "their decision here by {date} at the latest, before your session.",
@@ -374,7 +375,7 @@ def _when_you_hear(turn: Turn, answer_by: date, before_session: bool) -> str:
         "What happens next: the reception officers review your registration and tell you "
         "their decision here by {date} at the latest ({days} working days).",
         date=turn.tr.day(answer_by),
-        days=turn.settings.booking.answer_working_days,
+        days=turn.settings.booking.deadlines.to_answer(registration.kind),
     )
 
 

@@ -160,8 +160,9 @@ async def _accept_province(_turn: Turn, _draft: Draft, answer: Answer) -> object
 async def _ask_address(turn: Turn, _draft: Draft) -> Reply:
     return Reply(
         turn._(
-            "Your address: house number or hamlet, street, and commune or ward. For example: "
-            "Số 12 đường Lê Lợi, phường Bến Thành."
+            "Your address: house number and street, or the hamlet (thôn, ấp, bản, tổ dân "
+            "phố), and the commune, ward or special zone. For example: Số 12 đường Lê Lợi, "
+            "phường Bến Thành; or: thôn Đông, xã An Hòa."
         )
     )
 
@@ -368,6 +369,31 @@ async def _show_representatives(_turn: Turn, draft: Draft) -> str:
     return ", ".join(draft.get("representatives", ()))
 
 
+async def _ask_interpreter(turn: Turn, _draft: Draft) -> Reply:
+    return Reply(
+        turn._(
+            "Do you need an interpreter at the session? If you are not fluent in Vietnamese, "
+            "the law gives you the right to one (Law on Citizen Reception, Art. 7). Tap the "
+            "button if you do not need one, or type the language you speak, for example "
+            "“Khmer”."
+        ),
+        (Choice(turn._("No interpreter needed"), "reg:interpreter:none"),),
+    )
+
+
+_NO_INTERPRETER = {"no", "none", "khong", "khong can", "not needed"}
+
+
+async def _accept_interpreter(_turn: Turn, _draft: Draft, answer: Answer) -> object:
+    if answer.value == "none" or fold_words(answer.text) in _NO_INTERPRETER:
+        return ""
+    return validation.language_name(answer.text)
+
+
+async def _show_interpreter(turn: Turn, draft: Draft) -> str:
+    return str(draft.get("interpreter", "")) or turn._("not needed")
+
+
 async def _ask_summary(turn: Turn, _draft: Draft) -> Reply:
     return Reply(
         turn._(
@@ -498,6 +524,13 @@ STEPS: tuple[Step, ...] = (
         when=_needs_representatives,
         still_valid=_representatives_fit,
         shape=_is_names,
+    ),
+    Step(
+        "interpreter",
+        N_("Interpreter"),
+        _ask_interpreter,
+        _accept_interpreter,
+        _show_interpreter,
     ),
     Step("summary", N_("Your matter"), _ask_summary, _accept_summary, _shown("summary")),
     Step("prior_handling", N_("Already handled by"), _ask_prior, _accept_prior, _show_prior),

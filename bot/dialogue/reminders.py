@@ -14,6 +14,7 @@ from bot.core.i18n import Translator
 from bot.core.model import Choice, OutboxMessage, RegistrationView, SessionView
 from bot.core.ports import Repository
 from bot.core.workdays import WorkCalendar
+from bot.dialogue import preparation
 from bot.dialogue.context import Services
 
 
@@ -56,11 +57,16 @@ def _text(
             place=session.location,
             code=registration.code,
         )
-    bring = tr._(
-        "Please bring your identity card (or VNeID) and the documents about your matter. "
-        "Will you come?"
-    )
-    return f"{first}\n\n{bring}"
+    lines = [first, preparation.what_to_bring(tr, registration), preparation.conduct(tr)]
+    if registration.interpreter:
+        lines.append(
+            tr._(
+                "An interpreter ({language}) has been asked for you.",
+                language=registration.interpreter,
+            )
+        )
+    lines.append(tr._("Will you come?"))
+    return "\n\n".join(lines)
 
 
 async def queue_citizen_reminders(

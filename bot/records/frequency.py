@@ -38,16 +38,21 @@ class Minimum:
         return self.valid_from <= first and (self.valid_until is None or last <= self.valid_until)
 
 
-# ../shared/domain/law-and-practice.md §1 (Regulation 11-QĐi/TW as amended by Conclusion
-# 215-KL/TW) and §2 (Law on Citizen Reception Arts. 12, 15, 18; Law 136/2025 from 1/7/2026).
+# docs/legal-basis.md ("How often heads receive"): each rule from the instrument that set it.
+# Regulation 11-QĐi/TW (18/02/2019) bound the heads of provincial and district Party
+# committees; Conclusion 215-KL/TW (23/11/2025) dropped the district and gave the commune
+# Party head two days a month, so no commune rule exists before it. The Law on Citizen
+# Reception (Arts. 12, 15, 18) binds the chairs and agency heads; Law 136/2025 changed the
+# commune chair's duty from 1 July 2026.
+KL_215 = date(2025, 11, 23)
 DEFAULT_MINIMUMS: tuple[Minimum, ...] = (
     Minimum(
         LeaderRole.PARTY_SECRETARY, UnitLevel.PROVINCE, 1, Per.MONTH, date(2019, 2, 18),
-        basis="Quy định 11-QĐi/TW",
+        basis="Quy định 11-QĐi/TW, Điều 4 (Kết luận 215-KL/TW giữ mức này)",
     ),
     Minimum(
-        LeaderRole.PARTY_SECRETARY, UnitLevel.COMMUNE, 2, Per.MONTH, date(2019, 2, 18),
-        basis="Quy định 11-QĐi/TW",
+        LeaderRole.PARTY_SECRETARY, UnitLevel.COMMUNE, 2, Per.MONTH, KL_215,
+        basis="Quy định 11-QĐi/TW, Điều 4, sửa đổi theo Kết luận 215-KL/TW",
     ),
     Minimum(
         LeaderRole.COMMITTEE_CHAIR, UnitLevel.PROVINCE, 1, Per.MONTH, date(2014, 7, 1),
@@ -59,7 +64,7 @@ DEFAULT_MINIMUMS: tuple[Minimum, ...] = (
     ),
     Minimum(
         LeaderRole.COMMITTEE_CHAIR, UnitLevel.COMMUNE, 2, Per.MONTH, date(2026, 7, 1),
-        basis="Luật Tiếp công dân (sửa đổi 2025), Điều 15",
+        basis="Luật Tiếp công dân (sửa đổi năm 2025), Điều 15",
     ),
     Minimum(
         LeaderRole.AGENCY_HEAD, None, 1, Per.MONTH, date(2014, 7, 1),

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.core import triage
+from bot.core import refusals, triage
 from bot.core.content import Content
 from bot.core.i18n import N_, Translator
 from bot.core.labels import KIND_HINTS, KIND_LABELS
@@ -110,9 +110,9 @@ _DELEGABLE = frozenset({S.SUBMITTED, S.APPROVED, S.RESCHEDULED})
 STATUS_NOTES: Mapping[RegistrationStatus, str] = {
     S.SUBMITTED: N_("Waiting for review"),
     S.NEEDS_INFO: N_("More information was asked of the citizen"),
-    S.APPROVED: N_("Meeting scheduled"),
+    S.APPROVED: N_("Scheduled for reception"),
     S.RESCHEDULED: N_("The session moved; waiting for the citizen to confirm"),
-    S.CANCELLED: N_("The meeting fell through; another session will be offered"),
+    S.CANCELLED: N_("The reception fell through; another session will be offered"),
     S.REJECTED: N_("Not accepted"),
     S.REFERRED: N_("Transferred to the competent body"),
     S.DUPLICATE: N_("Joined to an earlier registration on the same matter"),
@@ -121,17 +121,15 @@ STATUS_NOTES: Mapping[RegistrationStatus, str] = {
     S.NO_SHOW: N_("The citizen did not attend"),
     S.WITHDRAWN: N_("Withdrawn by the citizen"),
 }
-DELEGATED_NOTE = N_("Meeting with another official in the leader's place")
+DELEGATED_NOTE = N_("Received by another official in the leader's place")
 
 
 def detailed_status(registration: RegistrationView) -> DetailedStatus:
     status = registration.status
     if status in _DELEGABLE and registration.host_name:
         return DetailedStatus.INTERNAL_REFERRAL
-    if (
-        status is S.REJECTED
-        and registration.rejection_reason == triage.RefusalReason.OUTSIDE_COMPETENCE
-    ):
+    refusal = refusals.ground(registration.rejection_reason)
+    if status is S.REJECTED and refusal is not None and refusal.outside_competence:
         return DetailedStatus.NOT_COUNCILS_RESPONSIBILITY
     return _DETAILED[status]
 

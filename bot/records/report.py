@@ -185,6 +185,17 @@ class LeaderFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeFigures:
+    """The written notices the law asked for (bot/core/deadlines.py), by how they went."""
+
+    owed: int = 0
+    on_time: int = 0
+    late: int = 0
+    pending: int = 0
+    pending_overdue: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     scope_name: str
     period: Period
@@ -201,6 +212,8 @@ class Report:
     received: int
     no_shows: int
     received_in_place: int
+    overdue_by_kind: dict[RequestKind, int] = field(default_factory=dict)
+    notices: NoticeFigures = NoticeFigures()
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -274,7 +287,7 @@ def compute(
     that fell in it."""
     today = as_of.astimezone(zone).date()
     waits = []
-    overdue = 0
+    late: list[RequestKind] = []
     for registration in submitted:
         answer = first_answers.get(registration.id)
         if answer is not None:
@@ -284,14 +297,16 @@ def compute(
                     registration.submitted_at.astimezone(zone).date(), answered_on
                 )
             )
-            overdue += answered_on > registration.due_date
+            if answered_on > registration.due_date:
+                late.append(registration.kind)
             continue
         withdrawn = withdrawals.get(registration.id)
         if withdrawn is not None:
             # Unanswered until the citizen gave up: late only if the deadline had passed.
-            overdue += withdrawn.astimezone(zone).date() > registration.due_date
-        elif registration.status in QUEUED_STATUSES:
-            overdue += registration.due_date < today
+            if withdrawn.astimezone(zone).date() > registration.due_date:
+                late.append(registration.kind)
+        elif registration.status in QUEUED_STATUSES and registration.due_date < today:
+            late.append(registration.kind)
     due = [r for r in met if r.status in MET_OR_MISSED]
     received = [r for r in due if r.status in RECEIVED]
     outcomes: Counter[OutcomeType] = Counter()
@@ -311,12 +326,30 @@ def compute(
         by_outcome=_counts(OutcomeType, outcomes.elements()),
         answered=len(waits),
         median_working_days_to_answer=float(statistics.median(waits)) if waits else None,
-        overdue=overdue,
+        overdue=len(late),
         meetings=len(due),
         received=len(received),
         no_shows=len(due) - len(received),
         received_in_place=sum(1 for r in received if r.host_name),
+        overdue_by_kind=_counts(RequestKind, late),
+        notices=notice_figures(submitted, today),
     )
+
+
+def notice_figures(registrations: Iterable[RegistrationView], today: date) -> NoticeFigures:
+    owed = on_time = late = pending = pending_overdue = 0
+    for r in registrations:
+        if not r.notice_form or r.notice_due is None:
+            continue
+        owed += 1
+        if r.notice_issued_on is None:
+            pending += 1
+            pending_overdue += r.notice_due < today
+        elif r.notice_issued_on <= r.notice_due:
+            on_time += 1
+        else:
+            late += 1
+    return NoticeFigures(owed, on_time, late, pending, pending_overdue)
 
 
 def _counts(kinds: Iterable[E], values: Iterable[E]) -> dict[E, int]:
@@ -431,7 +464,7 @@ def summary(tr: Translator, report: Report) -> str:
             overdue=report.overdue,
         ),
         tr._(
-            "Meetings: {received} received, {no_shows} did not come (no-show rate {rate}); "
+            "Receptions: {received} received, {no_shows} did not come (no-show rate {rate}); "
             "{in_place} received in the head's place",
             received=report.received,
             no_shows=report.no_shows,
@@ -439,6 +472,29 @@ def summary(tr: Translator, report: Report) -> str:
             in_place=report.received_in_place,
         ),
     ]
+    if report.overdue:
+        lines.insert(
+            -1,
+            tr._(
+                "Late or overdue by kind: {kinds}",
+                kinds=", ".join(
+                    f"{tr._(KIND_LABELS[kind]).lower()} {count}"
+                    for kind, count in report.overdue_by_kind.items()
+                ),
+            ),
+        )
+    n = report.notices
+    lines.append(
+        tr._(
+            "Written notices the law asks for: {owed}; issued on time {on_time}, late {late}; "
+            "still to issue {pending}, of which {overdue} overdue",
+            owed=n.owed,
+            on_time=n.on_time,
+            late=n.late,
+            pending=n.pending,
+            overdue=n.pending_overdue,
+        )
+    )
     return "\n".join(lines)
 
 
@@ -508,7 +564,16 @@ def _summary_sheet(sheet: Worksheet, tr: Translator, report: Report) -> None:
         (tr._("Answered"), report.answered),
         (tr._("Median working days to the first answer"), report.median_working_days_to_answer),
         (tr._("Answered late or overdue"), report.overdue),
-        (tr._("Meetings due"), report.meetings),
+        *(
+            (tr._("Answered late or overdue: {kind}", kind=tr._(KIND_LABELS[kind])), count)
+            for kind, count in report.overdue_by_kind.items()
+        ),
+        (tr._("Written notices the law asks for"), report.notices.owed),
+        (tr._("Written notices issued on time"), report.notices.on_time),
+        (tr._("Written notices issued late"), report.notices.late),
+        (tr._("Written notices still to issue"), report.notices.pending),
+        (tr._("Written notices still to issue, overdue"), report.notices.pending_overdue),
+        (tr._("Reception appointments due"), report.meetings),
         (tr._("Citizens received"), report.received),
         (tr._("Did not come"), report.no_shows),
         (tr._("No-show rate"), report.no_show_rate),

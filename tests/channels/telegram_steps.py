@@ -41,6 +41,7 @@ async def register(
     await tap(fake, user, "reg:leader:")
     await tap(fake, user, "reg:session:")
     await say(fake, user, ANSWERS["people_count"])
+    await tap(fake, user, "reg:interpreter:none")
     await say(fake, user, summary)
     await say(fake, user, ANSWERS["prior_handling"])
     review = await say(fake, user, ANSWERS["request"])

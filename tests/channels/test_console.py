@@ -83,6 +83,7 @@ def test_tiepdan_console_registers_a_citizen_through_a_pipe(tmp_path: Path) -> N
         "1",  # the first leader
         "1",  # the first session
         "1",  # one person
+        "1",  # no interpreter needed
         ANSWERS["summary"],
         "1",  # nobody has handled it yet
         ANSWERS["request"],
@@ -113,6 +114,7 @@ REGISTRATION = [
     "1",  # the first leader
     "1",  # the first session
     "1",  # one person
+    "1",  # no interpreter needed
     ANSWERS["summary"],
     "1",  # nobody has handled it yet
     ANSWERS["request"],
@@ -134,10 +136,10 @@ def test_an_officer_triages_through_the_console(tmp_path: Path) -> None:
     assert desk.returncode == 0, desk.stderr
     assert f"• {code} · Complaint" in desk.stdout
     assert "Citizen: Nguyễn Văn An" in desk.stdout
-    assert f"✅ {code} approved into session" in desk.stdout
+    assert f"✅ {code} scheduled into session" in desk.stdout
     assert f"/approve does not apply to {code}" in desk.stdout
     after = run_console(tmp_path, [f"/status {code}"], "--user", "citizen-1")
-    assert "Đã duyệt" in after.stdout
+    assert "Đã xếp lịch tiếp" in after.stdout
 
 
 def test_console_ends_cleanly_at_the_end_of_input(tmp_path: Path) -> None:

@@ -102,8 +102,8 @@ async def test_a_citizen_registers_with_buttons_and_the_contact_button(
     # Every button press was answered, so no spinner is left turning.
     presses = [m for m, _p, _t in fake.calls if m == "answerCallbackQuery"]
     assert (
-        len(presses) == len(fake.answered_callbacks) == 5
-    )  # consent, kind, leader, session, submit
+        len(presses) == len(fake.answered_callbacks) == 6
+    )  # consent, kind, leader, session, interpreter, submit
     # The phone keyboard went away with the next plain message.
     removals = [
         m for m in fake.sent if m.chat_id == CITIZEN and (m.markup or {}).get("remove_keyboard")

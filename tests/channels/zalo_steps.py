@@ -30,7 +30,9 @@ async def register(fake: FakeZaloBot, user: str, kind_label: str = "Khiếu nạ
     sessions = await fake.reply_to(user, "1")  # the first leader on the list
     assert sessions.menu, sessions.text
     await fake.reply_to(user, "1")  # the first session
-    await fake.reply_to(user, ANSWERS["people_count"])
+    interpreter = await fake.reply_to(user, ANSWERS["people_count"])
+    assert interpreter.menu, interpreter.text
+    await fake.reply_to(user, "1")  # no interpreter needed
     await fake.reply_to(user, ANSWERS["summary"])
     await fake.reply_to(user, ANSWERS["prior_handling"])
     review = await fake.reply_to(user, ANSWERS["request"])

@@ -45,6 +45,9 @@ async def answer_until(chat: Chat, step: str) -> None:
     if step == "people_count":
         return
     await chat.send("1")
+    if step == "interpreter":
+        return
+    await chat.press("reg:interpreter:none")
     for name in ("summary", "prior_handling", "request"):
         if name == step:
             return
@@ -147,7 +150,7 @@ async def test_refusing_consent_ends_the_registration_and_keeps_nothing(
         ("id_number", "0010900123x5", "only digits"),
         ("id_number", "003090012345", "not a valid citizen ID"),
         ("province", "Atlantis", "could not find that province"),
-        ("address", "12", "commune or ward"),
+        ("address", "12", "commune, ward or special zone"),
         ("kind", "a bit of everything", "four kinds"),
         ("people_count", "none", "a number"),
         ("people_count", "0", "between 1 and 1000"),
@@ -212,7 +215,29 @@ async def test_groups_of_five_or_more_name_representatives_within_the_legal_limi
     assert "only letters" in chat.text
     await chat.send("Nguyễn Văn Bình; trần thị cúc")
     assert (await draft_of(app))["representatives"] == ["Nguyễn Văn Bình", "Trần Thị Cúc"]
+    assert "Do you need an interpreter" in chat.text
+
+
+async def test_an_interpreter_is_asked_for_by_language_and_shown_for_review(
+    app: App, chat: Chat
+) -> None:
+    await answer_until(chat, "interpreter")
+    assert "Law on Citizen Reception, Art. 7" in chat.text
+    assert chat.labels == ["No interpreter needed"]
+    # A sentence meant for the next question is not taken for a language.
+    await chat.send("Tôi khiếu nại quyết định thu hồi đất của xã An Hòa năm nay")
+    assert "type the name of the language" in chat.text
+    assert "interpreter" not in await draft_of(app)
+    await chat.send("tiếng Khmer")
+    assert (await draft_of(app))["interpreter"] == "tiếng Khmer"
     assert "Describe your matter" in chat.text
+    for name in ("summary", "prior_handling", "request"):
+        await chat.send(ANSWERS[name])
+    assert "Interpreter: tiếng Khmer" in chat.text
+    await chat.tap("✏️ Interpreter")
+    await chat.tap("No interpreter needed")
+    assert "Interpreter: not needed" in chat.text
+    assert (await draft_of(app))["interpreter"] == ""
 
 
 async def test_group_of_eleven_may_name_up_to_five(app: App, chat: Chat) -> None:
@@ -368,6 +393,7 @@ async def test_a_session_that_fills_up_before_submission_is_chosen_again(
         await answer_until(other, "session")
         await other.press(f"reg:session:{session_id}")
         await other.send("1")
+        await other.press("reg:interpreter:none")
         for name in ("summary", "prior_handling", "request"):
             await other.send(ANSWERS[name])
         await other.press("reg:review:submit")
@@ -451,6 +477,7 @@ async def test_a_session_after_the_legal_deadline_shows_the_deadline(app: App, c
     later = [p for p in chat.payloads if p.startswith("reg:session:")][-1]
     await chat.press(later)
     await chat.send("1")
+    await chat.press("reg:interpreter:none")
     for name in ("summary", "prior_handling", "request"):
         await chat.send(ANSWERS[name])
     await chat.press("reg:review:submit")
@@ -494,6 +521,7 @@ async def test_citizens_submitting_at_once_never_overfill_a_session(app: App) ->
         session_payload = session_payload or chat.first_payload("reg:session:")
         await chat.press(session_payload)
         await chat.send("1")
+        await chat.press("reg:interpreter:none")
         for name in ("summary", "prior_handling", "request"):
             await chat.send(ANSWERS[name])
         assert "Please check your registration" in chat.text

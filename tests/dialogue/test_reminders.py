@@ -50,7 +50,7 @@ async def approved(app: App, user_id: str = "1001", locale: str = "en", **kw: An
     code = await submitted(app, user_id=user_id, locale=locale, **kw)
     desk = await officer(app)
     await desk.send(f"/approve {code}")
-    assert "approved into session" in desk.text
+    assert "scheduled into session" in desk.text
     return code
 
 
@@ -221,7 +221,7 @@ async def test_cancelling_a_session_tells_every_registrant_and_the_officers(
     session_id = await session_of(app, codes[0])
     admin = await officer(app, "admin")
     await admin.send(f"/session cancel {session_id} Lãnh đạo đi công tác đột xuất")
-    assert "2 approved registrations go back to the queue with priority" in admin.text
+    assert "2 scheduled registrations go back to the queue with priority" in admin.text
     for user in ("a0", "a1", "w1"):
         texts = [r.payload["text"] for r in await outbox(app, recipient=user, purpose="notice")]
         assert any("is cancelled" in t and "Lãnh đạo đi công tác đột xuất" in t for t in texts)
@@ -320,14 +320,15 @@ async def test_the_leader_and_assistants_get_the_digest_the_working_day_before_a
     assert set(digests) == {"leader-chat", "assistant", "cleared"}
     assert all(r.due_at == local(app, "2026-12-14", 15) for r in digests.values())
     for_leader = digests["leader-chat"].payload["text"]
-    assert "2 phiếu đã được duyệt" in for_leader and plain in for_leader and secret in for_leader
+    assert "2 phiếu đã được xếp lịch tiếp" in for_leader
+    assert plain in for_leader and secret in for_leader
     assert "Tôi khiếu nại" in for_leader and "Tố cáo" in for_leader
     for_assistant = digests["assistant"].payload["text"]
     # Without the permission, not even the denunciation's code: only that there is one.
     assert plain in for_assistant and secret not in for_assistant
     assert "1 more is a denunciation, shown only to those who may read it" in for_assistant
     assert for_assistant.count("Matter:") == 1
-    assert "2 registrations are approved" in for_assistant
+    assert "2 registrations are scheduled" in for_assistant
     for_cleared = digests["cleared"].payload["text"]
     assert secret in for_cleared and for_cleared.count("Matter:") == 2
 

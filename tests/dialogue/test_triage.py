@@ -112,7 +112,8 @@ async def test_unknown_code_and_malformed_arguments_are_explained(app: App) -> N
     await desk.send(f"/approve {code} tomorrow")
     assert "Usage: /approve" in desk.text
     await desk.send(f"/reject {code} because")
-    assert "REASON is one of: not_request, repeat" in desk.text
+    # bt-tinh heads a Party committee: only the grounds that do not rest on the Law.
+    assert f"GROUND for {code} is one of: not_request, outside." in desk.text
     await desk.send(f"/reject {code} outside")
     assert "Usage: /reject CODE outside BODY" in desk.text
     await desk.send(f"/needinfo {code}")
@@ -149,10 +150,10 @@ async def test_approve_into_the_requested_session_tells_date_time_place_and_what
     code = await submitted(app, answers={"people_count": "6"})
     desk = await officer(app)
     await desk.send(f"/approve {code}")
-    assert f"✅ {code} approved into session" in desk.text
+    assert f"✅ {code} scheduled into session" in desk.text
     assert "The citizen has been told" in desk.text
     [notice] = await notices(app)
-    assert f"Your registration {code} is approved" in notice
+    assert f"Your registration {code} is scheduled for reception" in notice
     assert "Nguyễn Văn Minh, Bí thư Tỉnh ủy" in notice
     assert "Tuesday, December 15, 2026" in notice
     assert "Trụ sở Tiếp công dân tỉnh" in notice
@@ -172,7 +173,7 @@ async def test_approve_into_another_session_at_a_time(app: App) -> None:
     later = sessions[1]
     desk = await officer(app)
     await desk.send(f"/approve {code} {later.id} 09:30")
-    assert "approved into session" in desk.text
+    assert "scheduled into session" in desk.text
     stored = await row(app, code)
     assert stored.session_id == later.id and stored.slot_time.strftime("%H:%M") == "09:30"
     [notice] = await notices(app)
@@ -195,7 +196,7 @@ async def test_a_full_session_is_refused_with_sessions_that_have_room(
     # Everyone in the first session is approved, then the late one is pushed into it.
     for code in codes:
         await desk.send(f"/approve {code}")
-        assert "approved into session" in desk.text
+        assert "scheduled into session" in desk.text
     await desk.send(f"/approve {late} {first.id}")
     assert f"Session #{first.id}" in desk.text and "is full" in desk.text
     assert "Sessions with room: #" in desk.text
@@ -337,7 +338,7 @@ async def test_attendance_outcome_and_conclusion_after_the_session(
     assert len(texts) == 3  # approve, outcome, conclusion
     assert "được thụ lý" in texts[1] or "thụ lý" in texts[1]
     assert "45/TB-UBND" in texts[1]
-    assert "Phòng Tài nguyên" in texts[2] and "31 tháng 12, 2026" in texts[2]
+    assert "Phòng Tài nguyên" in texts[2] and "31/12/2026" in texts[2]
     stored = await row(app, code)
     assert (stored.status, stored.outcome, stored.conclusion_unit) == (
         "closed",
@@ -386,8 +387,8 @@ async def test_notices_follow_each_citizens_language(app: App) -> None:
     await desk.send(f"/approve {en}")
     [vietnamese] = await notices(app, "vi-citizen")
     [english] = await notices(app, "en-citizen")
-    assert "đã được duyệt" in vietnamese and "Thứ Ba, 15 tháng 12, 2026" in vietnamese
-    assert "is approved" in english and "Tuesday, December 15, 2026" in english
+    assert "đã được xếp lịch tiếp" in vietnamese and "Thứ Ba, ngày 15/12/2026" in vietnamese
+    assert "is scheduled for reception" in english and "Tuesday, December 15, 2026" in english
 
 
 # --- the queue and the dossier ---------------------------------------------------------------
@@ -505,7 +506,7 @@ async def test_two_officers_approving_at_once_one_wins_the_other_is_told(app: Ap
     code = await submitted(app)
     one, two = await officer(app), await officer(app, "supervisor")
     await asyncio.gather(one.send(f"/approve {code}"), two.send(f"/approve {code}"))
-    winners = [c for c in (one, two) if "approved into session" in c.text]
+    winners = [c for c in (one, two) if "scheduled into session" in c.text]
     losers = [c for c in (one, two) if "does not apply" in c.text]
     assert len(winners) == 1 and len(losers) == 1
     assert "by " in losers[0].text  # who decided, and when
@@ -541,6 +542,7 @@ async def test_parallel_approvals_never_overfill_a_session(app: App, clock: Fixe
         await chat.press(f"reg:leader:{bt.id}")
         await chat.press(f"reg:session:{second.id}")
         await chat.send("1")
+        await chat.press("reg:interpreter:none")
         for name in ("summary", "prior_handling", "request"):
             await chat.send(ANSWERS[name])
         await chat.press("reg:review:submit")
@@ -634,7 +636,7 @@ async def test_configured_days_off_and_make_up_days_move_the_due_date(
 
 async def test_the_citizens_status_page_shows_the_decision(app: App) -> None:
     approved = await submitted(app)
-    refused = await submitted(app)
+    refused = await submitted(app, leader_code="ct-tinh")
     desk = await officer(app)
     await desk.send(f"/approve {approved} 09:15")
     await desk.send(f"/delegate {approved} Phó Bí thư Trần Văn Bảo")
@@ -643,7 +645,7 @@ async def test_the_citizens_status_page_shows_the_decision(app: App) -> None:
     await person.send(f"/status {approved}")
     assert "Your appointment time: 09:15" in person.text
     assert "You will be received by: Phó Bí thư Trần Văn Bảo" in person.text
-    assert "Approved for a meeting" in person.text
+    assert "Scheduled for a reception session" in person.text
     await person.send(f"/status {refused}")
     assert "Reason: The matter is outside the competence of this body" in person.text
     assert "Please take your matter to the competent body: Thanh tra tỉnh." in person.text
@@ -798,10 +800,26 @@ async def test_denunciations_have_their_own_deadline_and_are_transferred_not_ref
     assert (await row(app, code)).due_date.isoformat() == "2026-12-09"  # 7 working days
     desk = await officer(app)
     await desk.send(f"/reject {code} outside Công an tỉnh")
-    assert "use /transfer" in desk.text
-    await desk.send(f"/transfer {code} Công an tỉnh 15/CV-TCD")
+    assert "A denunciation outside your competence is not refused" in desk.text
     stored = await row(app, code)
-    assert (stored.referred_to, stored.letter_no) == ("Công an tỉnh", "15/CV-TCD")
+    assert (stored.status, stored.referred_to, stored.rejection_reason) == (
+        "referred",
+        "Công an tỉnh",
+        "",
+    )
+    # Forwarded, and the denouncer told, within 5 working days of receipt (Mon 30 Nov).
+    assert (stored.notice_form, stored.notice_due.isoformat()) == (
+        "denunciation_forward",
+        "2026-12-07",
+    )
+    other = await submitted(app, user_id="1002", kind="denunciation", leader_code="ct-tinh")
+    await desk.send(f"/transfer {other} Công an tỉnh 15/CV-TCD")
+    forwarded = await row(app, other)
+    assert (forwarded.referred_to, forwarded.letter_no, forwarded.notice_form) == (
+        "Công an tỉnh",
+        "15/CV-TCD",
+        "denunciation_forward",
+    )
 
 
 async def test_outcomes_name_the_body_or_explain(app: App, clock: FixedClock) -> None:

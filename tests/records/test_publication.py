@@ -229,7 +229,7 @@ async def seed(app: App, clock: FixedClock) -> dict[str, str]:
     for n, (name, kind, host) in enumerate(
         [
             ("approved", "complaint", "bt-tinh"),
-            ("rejected", "feedback", "bt-tinh"),
+            ("rejected", "feedback", "ct-tinh"),
             ("needinfo", "petition", "bt-tinh"),
             ("delegated", "complaint", "bt-tinh"),
             ("denounced", "denunciation", "bt-tinh"),
@@ -250,7 +250,7 @@ async def seed(app: App, clock: FixedClock) -> dict[str, str]:
     typed = TYPED_BY_OFFICERS
     for command in (
         f"/approve {codes['approved']} 09:30",
-        f"/reject {codes['rejected']} repeat {typed['rejection']}",
+        f"/reject {codes['rejected']} answered {typed['rejection']}",
         f"/needinfo {codes['needinfo']} {typed['question']}",
         f"/delegate {codes['delegated']} {typed['host']}",
         f"/approve {codes['delegated']}",

@@ -4,13 +4,17 @@ out by hand from the story below.
 November 2026, demo province. Everyone registers on Monday 2 November, 09:00; answers are due
 10 working days later, on Monday 16 November.
 
-- A, complaint, commune Party secretary (bt-xa), 16 Nov 14:00: approved 3 Nov, received in
-  the secretary's place by a deputy, accepted for resolution (letter 45/TB-ĐU).
-- B, denunciation, provincial Party secretary (bt-tinh), 16 Nov 08:00: approved 3 Nov,
-  received, transferred to the provincial inspectorate.
-- C, petition, commune chair (ct-xa), 10 Nov 08:00: approved 3 Nov, received, answered.
-- D, feedback, provincial chair (ct-tinh), 19 Nov 08:00: approved 3 Nov, did not come.
-- E, complaint, bt-xa: refused 3 Nov.
+- A, complaint, commune Party secretary (bt-xa), 16 Nov 14:00: scheduled 3 Nov, received in
+  the secretary's place by a deputy, accepted for resolution (letter 45/TB-ĐU); the Party
+  head's written notice, due 1 Dec (24 Nov, Vietnam Culture Day, is a day off), is still to
+  issue.
+- B, denunciation, provincial Party secretary (bt-tinh), 16 Nov 08:00: scheduled 3 Nov,
+  received, transferred to the provincial inspectorate; the notice of the forwarding, due
+  23 Nov, issued late on 24 Nov.
+- C, petition, commune chair (ct-xa), 10 Nov 08:00: scheduled 3 Nov, received, answered.
+- D, feedback, provincial chair (ct-tinh), 19 Nov 08:00: scheduled 3 Nov, did not come.
+- E, complaint, ct-xa: refused 3 Nov as already resolved (Law Art. 9 cl. 3); its form 01/TCD,
+  due 6 Nov, issued on 5 Nov.
 - F, petition, ct-xa: never answered (overdue since 16 Nov).
 - G, feedback, bt-tinh: asked for more information on 20 Nov, after the deadline.
 
@@ -82,7 +86,7 @@ async def seed(app: App, clock: FixedClock) -> dict[str, str]:
             answers={"full_name": "Trịnh Văn Công", "people_count": "3"},
         ),
         "D": await submitted(app, "2004", leader_code="ct-tinh", kind="feedback"),
-        "E": await submitted(app, "2005", leader_code="bt-xa"),
+        "E": await submitted(app, "2005", leader_code="ct-xa"),
         "F": await submitted(app, "2006", leader_code="ct-xa", kind="petition"),
         "G": await submitted(app, "2007", leader_code="bt-tinh", kind="feedback"),
     }
@@ -90,15 +94,18 @@ async def seed(app: App, clock: FixedClock) -> dict[str, str]:
     clock.set(local(3, 9))
     for name in "ABCD":
         await desk.send(f"/approve {codes[name]}")
-        assert "approved" in desk.text, desk.text
-    await desk.send(f"/reject {codes['E']} repeat")
-    assert "refused" in desk.text.lower() or "not accepted" in desk.text.lower(), desk.text
+        assert "scheduled into session" in desk.text, desk.text
+    await desk.send(f"/reject {codes['E']} resolved")
+    assert "Written notice to issue" in desk.text, desk.text
     await desk.send(f"/delegate {codes['A']} Phó Bí thư Trần Văn Phó")
     async with app.store.transaction() as repo:
         commune_chair = await leader(app, "ct-xa")
         for session in await repo.sessions_of_leader(commune_chair.id, local(25, 0), local(26, 0)):
             await repo.update_session(session.id, {"status": SessionStatus.CANCELLED.value})
 
+    clock.set(local(5, 9))
+    await desk.send(f"/issued {codes['E']} 07/TB-UBND")
+    assert "is recorded" in desk.text, desk.text
     clock.set(local(10, 11))
     await desk.send(f"/attended {codes['C']}")
     await desk.send(f"/outcome {codes['C']} answered Đã giải thích chính sách tại buổi tiếp.")
@@ -114,6 +121,9 @@ async def seed(app: App, clock: FixedClock) -> dict[str, str]:
     await desk.send(f"/noshow {codes['D']}")
     clock.set(local(20, 9))
     await desk.send(f"/needinfo {codes['G']} Xin gửi bản sao quyết định bị khiếu nại.")
+    clock.set(local(24, 9))
+    await desk.send(f"/issued {codes['B']} 15/TB-TU")
+    assert "recorded as late" in desk.text, desk.text
     clock.set(AS_OF)
     return codes
 
@@ -159,6 +169,16 @@ async def test_the_month_report_matches_the_figures_worked_out_by_hand(
     assert figures.answered == 6
     assert figures.median_working_days_to_answer == statistics.median([1, 1, 1, 1, 1, 14])
     assert figures.overdue == 2  # F never answered, G answered late
+    assert figures.overdue_by_kind == {
+        RequestKind.COMPLAINT: 0,
+        RequestKind.DENUNCIATION: 0,
+        RequestKind.PETITION: 1,
+        RequestKind.FEEDBACK: 1,
+    }
+    # E's form 01/TCD on time, B's forwarding notice late, A's Party notice due today.
+    assert figures.notices == report.NoticeFigures(
+        owed=3, on_time=1, late=1, pending=1, pending_overdue=0
+    )
     assert (figures.meetings, figures.received, figures.no_shows) == (4, 3, 1)
     assert figures.no_show_rate == 0.25
     assert figures.received_in_place == 1
@@ -177,7 +197,11 @@ async def test_the_month_report_matches_the_figures_worked_out_by_hand(
         "Phạm Thị Hoa": 2,
     }
     assert [f.name for f in figures.below_minimum] == ["Phạm Thị Hoa"]
-    assert codes  # the story ran to its end
+    async with app.store.transaction() as repo:
+        owed = await repo.pending_notices(None, None)
+    assert [(r.code, r.notice_form, r.notice_due) for r in owed] == [
+        (codes["A"], "party_answer", date(2026, 12, 1))
+    ]
 
 
 async def test_the_logbook_reads_back_from_xlsx_and_csv(app: App, clock: FixedClock) -> None:

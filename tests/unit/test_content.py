@@ -8,12 +8,23 @@ from pathlib import Path
 import pytest
 
 from bot.core.content import Content, ContentError, Notice, Topic, load_content
+from bot.core.model import Track
+from bot.core.refusals import GROUNDS
 from bot.core.text import fold_words
-from bot.core.triage import RefusalReason
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 LOCALES = ("vi", "en")
-REQUIRED_IDS = ("who", "rights", "kinds", "groups", "refusal", "answer", "confidential", "howto")
+REQUIRED_IDS = (
+    "who",
+    "rights",
+    "kinds",
+    "groups",
+    "refusal",
+    "answer",
+    "confidential",
+    "howto",
+    "before",
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +90,16 @@ def test_topic_lookup(content: Content, topic_id: str) -> None:
         ("người đại diện", "groups"),
         ("tôi sợ bị lộ danh tính", "confidential"),
         ("how to register", "howto"),
+        ("cần mang theo gì khi đến buổi tiếp", "before"),
+        ("can mang theo giay to gi", "before"),
+        ("tôi cần người phiên dịch tiếng Khmer", "before"),
+        ("có được tiếp trực tuyến không", "before"),
+        ("có bị kiểm tra an ninh không", "before"),
+        ("tôi có được quay phim không", "before"),
+        ("What should I bring?", "before"),
+        ("what to bring to the session", "before"),
+        ("I need an interpreter", "before"),
+        ("Can I be received online?", "before"),
     ],
 )
 def test_match_finds_the_topic(content: Content, text: str, topic_id: str) -> None:
@@ -197,22 +218,31 @@ body = "Controller {{controller}}"
 """
 
 
-REFUSALS = """
+REFUSAL = """
 [[reason]]
 code = "{code}"
 title = "Title"
+explanation = "What it means"
 basis = "Law, Art. 9"
+party_basis = "Regulation 11"
 """
 
 
 def _write(
-    root: Path, locale: str, topic_id: str = "who", version: str = "1", reason: str = "repeat"
+    root: Path,
+    locale: str,
+    topic_id: str = "who",
+    version: str = "1",
+    without_reason: str = "",
 ) -> None:
     folder = root / locale / "content"
     folder.mkdir(parents=True)
     (folder / "rules.toml").write_text(RULES.format(id=topic_id), encoding="utf-8")
     (folder / "privacy.toml").write_text(PRIVACY.format(version=version), encoding="utf-8")
-    (folder / "refusals.toml").write_text(REFUSALS.format(code=reason), encoding="utf-8")
+    reasons = "".join(
+        REFUSAL.format(code=ground.code) for ground in GROUNDS if ground.code != without_reason
+    )
+    (folder / "refusals.toml").write_text(reasons, encoding="utf-8")
 
 
 def test_load_content_from_a_directory(tmp_path: Path) -> None:
@@ -222,8 +252,9 @@ def test_load_content_from_a_directory(tmp_path: Path) -> None:
     assert [t.id for t in content.topics("en")] == ["who"]
     assert content.privacy("vi").body == "Controller {controller}"
     assert content.privacy_version == "1"
-    refusal = content.refusal("vi", "repeat")
+    refusal = content.refusal("vi", "answered")
     assert refusal is not None and refusal.basis == "Law, Art. 9"
+    assert refusal.explanation == "What it means"
     assert content.refusal("vi", "nonsense") is None
 
 
@@ -265,17 +296,48 @@ def test_load_content_rejects_different_privacy_versions(tmp_path: Path) -> None
         load_content(tmp_path, LOCALES)
 
 
-def test_load_content_rejects_different_refusal_reasons(tmp_path: Path) -> None:
-    _write(tmp_path, "vi", reason="repeat")
-    _write(tmp_path, "en", reason="judgment")
-    with pytest.raises(ContentError, match="refusal reasons differ"):
+def test_load_content_rejects_a_missing_refusal_ground(tmp_path: Path) -> None:
+    _write(tmp_path, "vi", without_reason="judgment")
+    _write(tmp_path, "en")
+    with pytest.raises(ContentError, match="codes must be exactly"):
         load_content(tmp_path, LOCALES)
 
 
-def test_every_refusal_reason_of_the_law_has_its_text_and_basis_in_every_locale() -> None:
-    content = load_content(Path(__file__).resolve().parents[2] / "locales", LOCALES)
-    for locale in LOCALES:
-        for reason in RefusalReason:
-            text = content.refusal(locale, reason.value)
-            assert text is not None, (locale, reason)
-            assert text.title and ("Điều" in text.basis or "Art" in text.basis)
+def test_load_content_rejects_a_party_ground_without_its_party_basis(tmp_path: Path) -> None:
+    _write(tmp_path, "vi")
+    _write(tmp_path, "en")
+    path = tmp_path / "en" / "content" / "refusals.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('party_basis = "Regulation 11"\n', "", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError, match="no party_basis for"):
+        load_content(tmp_path, LOCALES)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_refusal_ground_has_its_title_explanation_and_basis(locale: str) -> None:
+    content = load_content(LOCALES_DIR, LOCALES)
+    for ground in GROUNDS:
+        text = content.refusal(locale, ground.code)
+        assert text is not None, ground.code
+        assert text.title and text.explanation, ground.code
+        assert "Điều" in text.basis or "Art" in text.basis, ground.code
+        if ground.single_source:
+            assert "154/2026" in text.basis, ground.code
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_party_track_grounds_never_cite_the_law_on_citizen_reception(locale: str) -> None:
+    """Regulation 11-QĐi/TW governs a Party committee head's reception, not the Law."""
+    content = load_content(LOCALES_DIR, LOCALES)
+    for ground in GROUNDS:
+        text = content.refusal(locale, ground.code)
+        assert text is not None
+        if Track.PARTY in ground.tracks:
+            basis = text.basis_for(party=True)
+            assert basis == text.party_basis, ground.code
+            for law in ("Luật Tiếp công dân", "Law on Citizen Reception", "154/2026"):
+                assert law not in basis, (ground.code, basis)
+        else:
+            assert text.party_basis == "", ground.code

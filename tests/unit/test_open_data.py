@@ -13,7 +13,6 @@ import pytest
 from bot.core.content import Content, load_content
 from bot.core.i18n import Catalogs, Translator
 from bot.core.model import RegistrationStatus, RegistrationView, RequestKind
-from bot.core.triage import RefusalReason
 from bot.records import open_data
 from bot.records.open_data import DetailedStatus as D
 
@@ -125,7 +124,7 @@ def test_a_refusal_shows_its_reasons_official_title_never_the_officers_note(
     refused = replace(
         BASE,
         status=S.REJECTED,
-        rejection_reason=RefusalReason.OUTSIDE_COMPETENCE.value,
+        rejection_reason="outside",
         guided_to="Tòa án nhân dân huyện Bí Mật",
     )
     record = open_data.public_request(refused, tr, content)

@@ -238,7 +238,7 @@ def test_id_number_rejects_non_digits(text: str) -> None:
 def test_address_must_name_the_commune_or_ward(text: str) -> None:
     with pytest.raises(Invalid) as caught:
         address(text)
-    assert "commune or ward" in caught.value.message
+    assert "commune, ward or special zone" in caught.value.message
 
 
 def test_id_number_rejects_century_digit_8_and_9() -> None:
@@ -268,8 +268,8 @@ def test_address_accepts(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message_part", "params"),
     [
-        ("", "commune or ward", {}),
-        ("Số 1", "commune or ward", {}),
+        ("", "commune, ward or special zone", {}),
+        ("Số 1", "commune, ward or special zone", {}),
         ("12345 678", "not only numbers", {}),
         ("a" * 251, "at most", {"max": 250}),
     ],

@@ -9,7 +9,16 @@ from __future__ import annotations
 from bot.core.model import Reply
 from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue.context import Replies, Turn
-from bot.dialogue.officer import decisions, dossier, guide, queue, reports, sessions, staff
+from bot.dialogue.officer import (
+    decisions,
+    dossier,
+    guide,
+    queue,
+    reports,
+    sessions,
+    staff,
+    today,
+)
 from bot.dialogue.officer.access import Desk, Refusal, desk, record, require_role
 
 COMMANDS = frozenset(guide.COMMANDS)
@@ -41,6 +50,8 @@ async def _run(
         return await queue.show(turn, place, filters, 0), ""
     if name == "view":
         return await dossier.show(turn, place, argument), target
+    if name == "today":
+        return await today.show(turn, place), ""
     if name == "officer":
         return await staff.run(turn, place, argument)
     if name == "session":

@@ -11,17 +11,27 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from bot.core import registrations, triage
+from bot.core import deadlines, refusals, registrations, triage
+from bot.core.deadlines import NoticeDuty, NoticeForm
 from bot.core.i18n import N_, Translator
-from bot.core.labels import OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
+from bot.core.labels import (
+    KIND_LABELS,
+    NOTICE_FORM_NAMES,
+    OFFICER_EVENT_LABELS,
+    OUTCOME_NAMES,
+    STATUS_LABELS,
+)
 from bot.core.model import (
     OutgoingFile,
     RegistrationStatus,
     RegistrationView,
     Reply,
+    RequestKind,
     SessionView,
+    Track,
 )
-from bot.core.triage import Action, Decision, OutcomeType, RefusalReason
+from bot.core.refusals import Ground, Misfit, Stage
+from bot.core.triage import Action, Decision, OutcomeType
 from bot.dialogue import notices, reminders
 from bot.dialogue.context import Turn
 from bot.dialogue.officer.access import Desk, Refusal, code_of, registration_at
@@ -34,6 +44,7 @@ _SESSION = re.compile(r"#?(\d{1,9})", re.ASCII)
 _LETTER = re.compile(r"\d+/[\w./-]+", re.UNICODE)
 
 NAME_MAX, BODY_MAX, LETTER_MAX, TEXT_MAX = 200, 300, 64, 2000
+REFUSED_USAGE = "/outcome CODE refused GROUND [note]"
 OPEN_OR_DECIDED = frozenset(
     {
         RegistrationStatus.SUBMITTED,
@@ -178,7 +189,7 @@ async def _approve(
         data={"session": str(session.id), "time": slot.strftime("%H:%M") if slot else ""},
     )
     reply = turn._(
-        "✅ {code} approved into session #{session}, {when}.",
+        "✅ {code} scheduled into session #{session}, {when}.",
         code=registration.code,
         session=session.id,
         when=turn.tr.when(when),
@@ -235,60 +246,121 @@ async def sessions_with_room(
     return turn._("Sessions with room: {sessions}.", sessions="; ".join(lines))
 
 
+def _ground(
+    turn: Turn, registration: RegistrationView, token: str, stage: Stage, usage: str
+) -> Ground:
+    """The refusal ground named by ``token``, if it fits the registration's track, kind and
+    the moment (before the session, or at the reception)."""
+    found = refusals.ground(token) if token else None
+    fitting = refusals.usable(registration.track, stage, registration.kind)
+    if found is None:
+        raise Refusal(
+            turn._(
+                "Usage: {usage}. GROUND for {code} is one of: {codes}.",
+                usage=usage,
+                code=registration.code,
+                codes=", ".join(g.code for g in fitting),
+            ),
+            "usage",
+        )
+    misfit = refusals.misfit(found, registration.track, stage, registration.kind)
+    if misfit is Misfit.TRACK:
+        raise Refusal(
+            turn._(
+                "At a Party committee head's reception (Regulation 11-QĐi/TW) “{ground}” cannot "
+                "be the basis of a refusal: the refusal grounds of the Law on Citizen Reception "
+                "do not govern it. The head may receive the citizen and answer, or use "
+                "/transfer {code} BODY or /duplicate {code} OTHER. Grounds for {code}: {codes}.",
+                ground=found.code,
+                code=registration.code,
+                codes=", ".join(g.code for g in fitting),
+            ),
+            "party_track",
+        )
+    if misfit is Misfit.STAGE and stage is Stage.DOSSIER:
+        raise Refusal(
+            turn._(
+                "“{ground}” is about what happens at the reception place: record it when it "
+                "happens, with /attended {code} and then /outcome {code} refused {ground}.",
+                ground=found.code,
+                code=registration.code,
+            ),
+            "at_reception",
+        )
+    if misfit is Misfit.STAGE:
+        raise Refusal(
+            turn._(
+                "At the reception, a matter outside competence is recorded as /outcome {code} "
+                "guided BODY or /outcome {code} transferred BODY.",
+                code=registration.code,
+            ),
+            "before_reception",
+        )
+    if misfit is Misfit.KIND:
+        raise Refusal(
+            turn._(
+                "“{ground}” applies only to: {kinds}. {code} is a request of the kind "
+                "“{kind}”. Grounds for {code}: {codes}.",
+                ground=found.code,
+                kinds=", ".join(turn._(KIND_LABELS[k]) for k in RequestKind if k in found.kinds),
+                code=registration.code,
+                kind=turn._(KIND_LABELS[registration.kind]),
+                codes=", ".join(g.code for g in fitting),
+            ),
+            "wrong_kind",
+        )
+    return found
+
+
+def _duty_line(turn: Turn, registration: RegistrationView, duty: NoticeDuty) -> str:
+    return turn._(
+        "📝 Written notice to issue: {form}, by {date}. Once it is issued, record it with "
+        "/issued {code} NUMBER.",
+        form=turn._(NOTICE_FORM_NAMES[duty.form]),
+        date=turn.tr.day(duty.due),
+        code=registration.code,
+    )
+
+
 async def _reject(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
     token, _sep, note = rest.strip().partition(" ")
-    try:
-        reason = RefusalReason(token.lower())
-    except ValueError as exc:
-        raise Refusal(
-            turn._(
-                "Usage: {usage}. REASON is one of: {codes}.",
-                usage=DECISIONS["reject"].usage,
-                codes=", ".join(reason.value for reason in RefusalReason),
-            ),
-            "usage",
-        ) from exc
-    if reason.needs_body and registration.confidential:
-        raise Refusal(
-            turn._(
-                "A denunciation outside your competence is transferred to the competent body "
-                "within 5 working days (Law on Denunciations, Art. 24): use /transfer {code} "
-                "BODY.",
-                code=registration.code,
-            ),
-            "denunciation_transfer",
-        )
-    if reason.needs_body:
-        note = _text(turn, note, BODY_MAX, "/reject CODE outside BODY")
+    usage = DECISIONS["reject"].usage
+    ground = _ground(turn, registration, token, Stage.DOSSIER, usage)
+    if ground.outside_competence:
+        body = _text(turn, note, BODY_MAX, "/reject CODE outside BODY")
+        if registration.track is Track.PARTY or registration.confidential:
+            return await _transfer_to(turn, registration, body, "", instead_of_refusal=True)
+        note = body
     elif note:
-        note = _text(turn, note, TEXT_MAX, DECISIONS["reject"].usage)
-    decision = Decision(
-        Action.REJECT,
-        note=note,
-        changes={
-            "rejection_reason": reason.value,
-            "guided_to": note if reason.needs_body else "",
-            "paused_since": None,
-        },
-        data={"reason": reason.value},
+        note = _text(turn, note, TEXT_MAX, usage)
+    changes: dict[str, object] = {
+        "rejection_reason": ground.code,
+        "guided_to": note if ground.outside_competence else "",
+        "paused_since": None,
+    }
+    duty = (
+        deadlines.refusal_notice(
+            turn.today, turn.settings.booking.deadlines, await turn.calendar()
+        )
+        if ground.written_notice
+        else None
     )
-    refusal = turn.services.content.refusal(turn.locale, reason.value)
+    if duty is not None:
+        changes |= duty.changes()
+    decision = Decision(Action.REJECT, note=note, changes=changes, data={"reason": ground.code})
+    text = turn.services.content.refusal(turn.locale, ground.code)
     reply = turn._(
         "{code} refused: {reason}.",
         code=registration.code,
-        reason=refusal.title if refusal else reason.value,
+        reason=text.title if text else ground.code,
     )
-    if reason is RefusalReason.REPEAT:
-        reply += "\n" + turn._(
-            "Issue the written refusal notice (Mẫu 01/TCD) within 3 working days."
-        )
+    if duty is not None:
+        reply += "\n" + _duty_line(turn, registration, duty)
 
     def notice(tr: Translator, after: RegistrationView) -> str:
-        return notices.rejected(
-            tr, after, turn.services.content.refusal(tr.locale, after.rejection_reason)
-        )
+        return notices.rejected(tr, after, turn.services.content.refusal(tr.locale, ground.code))
 
     return decision, Outcome(reply, notice)
 
@@ -347,12 +419,53 @@ async def _transfer(
     body = _text(turn, body, BODY_MAX, usage)
     if letter:
         letter = _text(turn, letter, LETTER_MAX, usage)
-    decision = Decision(
-        Action.TRANSFER,
-        changes={"referred_to": body, "letter_no": letter, "paused_since": None},
-        data={"body": body, "letter": letter},
+    return await _transfer_to(turn, registration, body, letter)
+
+
+async def _transfer_to(
+    turn: Turn,
+    registration: RegistrationView,
+    body: str,
+    letter: str,
+    *,
+    instead_of_refusal: bool = False,
+) -> tuple[Decision, Outcome]:
+    """Transfer the matter to the competent body, with the written notice the law asks for:
+    a denunciation's within 5 working days of receipt, the Party head's within 10."""
+    received = registrations.local_day(registration.submitted_at, turn.settings.booking.zone)
+    duty = deadlines.transfer_notice(
+        registration, received, turn.settings.booking.deadlines, await turn.calendar()
     )
+    changes: dict[str, object] = {"referred_to": body, "letter_no": letter, "paused_since": None}
+    if duty is not None:
+        changes |= duty.changes()
+    data = {"body": body, "letter": letter}
+    if instead_of_refusal:
+        data["instead_of"] = "outside"
+    decision = Decision(Action.TRANSFER, changes=changes, data=data)
     reply = turn._("{code} transferred to {body}.", code=registration.code, body=body)
+    if instead_of_refusal and registration.track is Track.PARTY:
+        reply = (
+            turn._(
+                "At a Party committee head's reception a matter outside its competence is not "
+                "refused: it is transferred to the competent body and the citizen told in "
+                "writing (Regulation 11-QĐi/TW, Art. 5)."
+            )
+            + "\n"
+            + reply
+        )
+    elif instead_of_refusal:
+        reply = (
+            turn._(
+                "A denunciation outside your competence is not refused: it is forwarded to the "
+                "competent body and the denouncer told within 5 working days (Law on "
+                "Denunciations, Art. 24)."
+            )
+            + "\n"
+            + reply
+        )
+    if duty is not None:
+        reply += "\n" + _duty_line(turn, registration, duty)
     return decision, Outcome(reply, notices.transferred)
 
 
@@ -500,6 +613,10 @@ async def _outcome(
             ),
             "usage",
         ) from exc
+    ground: Ground | None = None
+    if kind is OutcomeType.REFUSED:
+        token, _sep, remainder = remainder.strip().partition(" ")
+        ground = _ground(turn, registration, token, Stage.RECEPTION, REFUSED_USAGE)
     text, letter = _body_and_letter(remainder)
     if kind.names_a_body:
         text = _text(turn, text, BODY_MAX, usage)
@@ -516,15 +633,60 @@ async def _outcome(
         changes["guided_to"] = text
     if kind in {OutcomeType.TRANSFERRED, OutcomeType.ACCEPTED}:
         changes["referred_to"] = text
-    decision = Decision(
-        Action.OUTCOME, note=text, changes=changes, data={"outcome": kind.value, "letter": letter}
-    )
+    if ground is not None:
+        changes["rejection_reason"] = ground.code
+    duty = await _outcome_duty(turn, registration, kind, ground)
+    if duty is not None:
+        changes |= duty.changes()
+    data = {"outcome": kind.value, "letter": letter}
+    if ground is not None:
+        data["reason"] = ground.code
+    decision = Decision(Action.OUTCOME, note=text, changes=changes, data=data)
     reply = turn._(
         "{code}: result recorded ({outcome}).",
         code=registration.code,
         outcome=turn._(OUTCOME_NAMES[kind]),
     )
-    return decision, Outcome(reply, notices.outcome)
+    if duty is not None:
+        reply += "\n" + _duty_line(turn, registration, duty)
+
+    def notice(tr: Translator, after: RegistrationView) -> str:
+        refusal = (
+            turn.services.content.refusal(tr.locale, ground.code) if ground is not None else None
+        )
+        return notices.outcome(tr, after, refusal)
+
+    return decision, Outcome(reply, notice)
+
+
+async def _outcome_duty(
+    turn: Turn, registration: RegistrationView, kind: OutcomeType, ground: Ground | None
+) -> NoticeDuty | None:
+    """The written notice a reception's result calls for, counted from the reception day."""
+    work = await turn.calendar()
+    rules = turn.settings.booking.deadlines
+    if ground is not None and ground.written_notice:
+        return deadlines.refusal_notice(turn.today, rules, work)
+    received = registrations.local_day(
+        triage.appointment_of(registration, turn.settings.booking.zone),
+        turn.settings.booking.zone,
+    )
+    if kind is OutcomeType.TRANSFERRED:
+        return deadlines.transfer_notice(registration, received, rules, work)
+    if kind is OutcomeType.ACCEPTED:
+        return deadlines.party_notice(registration, received, rules, work)
+    return None
+
+
+def _date(turn: Turn, text: str, usage: str) -> date:
+    """A date typed as DD/MM/YYYY."""
+    match = _DATE.fullmatch(text)
+    if match is None:
+        raise _usage(turn, usage)
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError as exc:
+        raise _usage(turn, usage) from exc
 
 
 async def _conclusion(
@@ -533,13 +695,7 @@ async def _conclusion(
     usage = DECISIONS["conclusion"].usage
     head, _sep, text = rest.partition(";")
     deadline_text, _sep, unit = head.strip().partition(" ")
-    match = _DATE.fullmatch(deadline_text)
-    if match is None:
-        raise _usage(turn, usage)
-    try:
-        deadline = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    except ValueError as exc:
-        raise _usage(turn, usage) from exc
+    deadline = _date(turn, deadline_text, usage)
     if deadline < turn.today:
         raise Refusal(
             turn._("The deadline {date} is already past.", date=turn.tr.day(deadline)),
@@ -557,6 +713,96 @@ async def _conclusion(
     return decision, Outcome(reply, notices.conclusion)
 
 
+async def _issued(
+    turn: Turn, _place: Desk, registration: RegistrationView, rest: str
+) -> tuple[Decision, Outcome]:
+    usage = DECISIONS["issued"].usage
+    if not registration.notice_pending or registration.notice_due is None:
+        raise Refusal(
+            turn._(
+                "No written notice is waiting to be issued for {code}.", code=registration.code
+            ),
+            "no_notice",
+        )
+    words = rest.split()
+    # A date first means the number was forgotten: it must not become the number.
+    if not words or len(words) > 2 or _DATE.fullmatch(words[0]):
+        raise _usage(turn, usage)
+    letter = _text(turn, words[0], LETTER_MAX, usage)
+    issued_on = _date(turn, words[1], usage) if len(words) == 2 else turn.today
+    received = registrations.local_day(registration.submitted_at, turn.settings.booking.zone)
+    if not received <= issued_on <= turn.today:
+        raise Refusal(
+            turn._(
+                "The date of the notice must be between {first} and today.",
+                first=turn.tr.day(received),
+            ),
+            "bad_date",
+        )
+    form = NoticeForm(registration.notice_form)
+    decision = Decision(
+        Action.ISSUED,
+        note=letter,
+        changes={"notice_letter": letter, "notice_issued_on": issued_on},
+        data={"form": form.value, "letter": letter, "date": issued_on.isoformat()},
+    )
+    reply = turn._(
+        "{code}: {form} no. {letter} of {date} is recorded.",
+        code=registration.code,
+        form=turn._(NOTICE_FORM_NAMES[form]),
+        letter=letter,
+        date=turn.tr.short_day(issued_on),
+    )
+    if issued_on > registration.notice_due:
+        reply += " " + turn._(
+            "It was due by {date}: it is recorded as late.",
+            date=turn.tr.short_day(registration.notice_due),
+        )
+    return decision, Outcome(reply, notices.notice_issued)
+
+
+async def _extend(
+    turn: Turn, _place: Desk, registration: RegistrationView, rest: str
+) -> tuple[Decision, Outcome]:
+    rules = turn.settings.booking.deadlines
+    if registration.kind is not RequestKind.DENUNCIATION:
+        raise Refusal(
+            turn._(
+                "Only a denunciation's time limit can be extended: it is registered and checked "
+                "within {days} working days, or up to {most} when needed (Law on Denunciations, "
+                "Art. 24).",
+                days=rules.denunciation,
+                most=rules.denunciation_extended,
+            ),
+            "not_denunciation",
+        )
+    events = await turn.repo.registration_events(registration.id)
+    if any(event.event == Action.EXTEND.value for event in events):
+        raise Refusal(
+            turn._(
+                "The time limit of {code} was already extended, to {date}.",
+                code=registration.code,
+                date=turn.tr.day(registration.due_date),
+            ),
+            "already_extended",
+        )
+    reason = _text(turn, rest, TEXT_MAX, DECISIONS["extend"].usage)
+    work = await turn.calendar()
+    # From the current deadline, so that the time spent waiting for the citizen still counts.
+    due = work.add_working_days(
+        registration.due_date, rules.denunciation_extended - rules.denunciation
+    )
+    decision = Decision(
+        Action.EXTEND, note=reason, changes={"due_date": due}, data={"due": due.isoformat()}
+    )
+    reply = turn._(
+        "{code}: the time limit is extended to {date} (Law on Denunciations, Art. 24).",
+        code=registration.code,
+        date=turn.tr.day(due),
+    )
+    return decision, Outcome(reply, notices.extended)
+
+
 async def _note(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
@@ -570,17 +816,19 @@ DECISIONS: dict[str, DecisionCommand] = {
         Action.APPROVE,
         "/approve CODE [SESSION] [HH:MM]",
         N_(
-            "approve into the session asked for, or another session of the same leader, "
+            "schedule into the session asked for, or another session of the same leader, "
             "optionally at a given time"
         ),
         _approve,
     ),
     "reject": DecisionCommand(
         Action.REJECT,
-        "/reject CODE REASON [note]",
+        "/reject CODE GROUND [note]",
         N_(
-            "refuse with a lawful reason: not_request, repeat, judgment, handled_elsewhere, "
-            "no_authority, outside (then name the competent body)"
+            "refuse on a ground the law gives, before the session: resolved, answered, "
+            "not_request, judgment, handled_elsewhere, no_authority, no_capacity, or outside "
+            "BODY (a Party committee or a denunciation: transferred instead); the officer "
+            "is reminded of the written notice (form 01/TCD) where the law requires it"
         ),
         _reject,
     ),
@@ -625,7 +873,9 @@ DECISIONS: dict[str, DecisionCommand] = {
         "/outcome CODE TYPE [body or note] [letter no.]",
         N_(
             "how the reception ended: accepted, guided, transferred (each with the body), "
-            "answered, extended, refused, other (each with an explanation)"
+            "answered, extended, other (each with an explanation), or refused GROUND (also "
+            "for conduct at the reception place: incapacitated, misconduct, weapons, "
+            "security_check, filming, disorder)"
         ),
         _outcome,
     ),
@@ -634,6 +884,21 @@ DECISIONS: dict[str, DecisionCommand] = {
         "/conclusion CODE DD/MM/YYYY RESPONSIBLE UNIT ; conclusion",
         N_("the leader's conclusion, with its deadline and responsible unit"),
         _conclusion,
+    ),
+    "issued": DecisionCommand(
+        Action.ISSUED,
+        "/issued CODE NUMBER [DD/MM/YYYY]",
+        N_(
+            "the written notice a decision called for has been issued: its number, and its "
+            "date when not today"
+        ),
+        _issued,
+    ),
+    "extend": DecisionCommand(
+        Action.EXTEND,
+        "/extend CODE reason",
+        N_("a denunciation's time to be registered and checked: from 7 to 10 working days"),
+        _extend,
     ),
     "note": DecisionCommand(
         Action.NOTE, "/note CODE text", N_("an internal note, never shown to the citizen"), _note

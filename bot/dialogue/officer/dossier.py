@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.core import registrations, validation
-from bot.core.labels import KIND_LABELS, OFFICER_EVENT_LABELS, OUTCOME_NAMES, STATUS_LABELS
+from bot.core.deadlines import NoticeForm
+from bot.core.labels import (
+    KIND_LABELS,
+    NOTICE_FORM_NAMES,
+    OFFICER_EVENT_LABELS,
+    OUTCOME_NAMES,
+    STATUS_LABELS,
+    TRACK_NAMES,
+)
 from bot.core.model import RegistrationStatus, RegistrationView, Reply
 from bot.core.triage import OutcomeType
 from bot.dialogue.context import Turn
@@ -40,6 +48,8 @@ async def show(turn: Turn, place: Desk, argument: str) -> Reply:
     ]
     if r.representatives:
         lines.append(_("Representatives: {names}", names=", ".join(r.representatives)))
+    if r.interpreter:
+        lines.append(_("🗣 Interpreter needed: {language}", language=r.interpreter))
     lines += [
         "",
         _(
@@ -48,6 +58,7 @@ async def show(turn: Turn, place: Desk, argument: str) -> Reply:
             title=r.leader_title,
             unit=r.unit_name,
         ),
+        _(TRACK_NAMES[r.track]),
         _(
             "Session: {when}, {place}",
             when=turn.tr.when(r.session_starts_at),
@@ -96,6 +107,8 @@ def _decision_lines(turn: Turn, r: RegistrationView) -> list[str]:
         lines.append(
             _("Refusal: {reason}", reason=refusal.title if refusal else r.rejection_reason)
         )
+        if refusal is not None:
+            lines.append(_("Basis: {basis}", basis=refusal.basis_for(r.party_session)))
     if r.guided_to:
         lines.append(_("Guided to: {body}", body=r.guided_to))
     if r.referred_to:
@@ -108,4 +121,23 @@ def _decision_lines(turn: Turn, r: RegistrationView) -> list[str]:
         lines.append(_("Result: {outcome}", outcome=_(OUTCOME_NAMES[OutcomeType(r.outcome)])))
     if r.conclusion:
         lines.append(_("Conclusion: {text}", text=r.conclusion))
+    if r.notice_form and r.notice_due is not None:
+        form = _(NOTICE_FORM_NAMES[NoticeForm(r.notice_form)])
+        if r.notice_issued_on is None:
+            lines.append(
+                _(
+                    "📝 Written notice to issue: {form}, by {date}.",
+                    form=form,
+                    date=turn.tr.day(r.notice_due),
+                )
+            )
+        else:
+            lines.append(
+                _(
+                    "Written notice issued: {form}, no. {letter} of {date}.",
+                    form=form,
+                    letter=r.notice_letter,
+                    date=turn.tr.short_day(r.notice_issued_on),
+                )
+            )
     return ["", *lines] if lines else []

@@ -20,6 +20,14 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
         OfficerRole.OFFICER,
     ),
     "view": ("/view CODE", N_("the whole dossier and its history"), OfficerRole.OFFICER),
+    "today": (
+        "/today",
+        N_(
+            "today's sessions in your units with the interpreters needed, the written notices "
+            "still to issue and their deadlines, and the queue's deadlines"
+        ),
+        OfficerRole.OFFICER,
+    ),
     **{
         name: (command.usage, command.what, REQUIRED_ROLE[command.action])
         for name, command in decisions.DECISIONS.items()

@@ -14,6 +14,7 @@ from bot.core.model import (
 )
 from bot.core.registrations import local_day
 from bot.dialogue.context import Turn
+from bot.dialogue.officer import today
 from bot.dialogue.officer.access import Desk, Refusal
 
 OPEN = QUEUED_STATUSES
@@ -93,6 +94,10 @@ async def show(turn: Turn, place: Desk, filters: dict[str, list[str]], page: int
                 hidden,
             )
         )
+    if page == 0:
+        notices = await today.notice_lines(turn, place, limit=today.NOTICES_IN_QUEUE)
+        if notices:
+            lines += ["", *notices]
     choices: list[Choice] = []
     if page > 0:
         choices.append(Choice(turn._("⬅️ Previous page"), f"q:{page - 1}"))
@@ -102,7 +107,6 @@ async def show(turn: Turn, place: Desk, filters: dict[str, list[str]], page: int
 
 
 def _line(turn: Turn, item: RegistrationView, age: int, left: int) -> str:
-    soon = turn.settings.due_soon_working_days
     if item.status not in OPEN:
         # A decided registration has no deadline left to watch.
         due = turn._(STATUS_LABELS[item.status])
@@ -110,16 +114,8 @@ def _line(turn: Turn, item: RegistrationView, age: int, left: int) -> str:
     elif item.status is RegistrationStatus.NEEDS_INFO:
         due = turn._("paused: waiting for the citizen")
         flag = "⏸"
-    elif left < 0:
-        due = turn._("overdue by {days} working days", days=-left)
-        flag = "⛔"
     else:
-        due = turn._(
-            "due {date} ({days} working days left)",
-            date=turn.tr.short_day(item.due_date),
-            days=left,
-        )
-        flag = "⚠️" if left <= soon else "•"
+        flag, due = today.deadline(turn, item.due_date, left)
     return turn._(
         "{flag} {code} · {kind} · {leader} · {age} working days old · {due}",
         flag=flag,

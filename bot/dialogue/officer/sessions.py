@@ -271,9 +271,9 @@ async def _cancel(turn: Turn, place: Desk, text: str, reason: str) -> tuple[Repl
         turn.now,
     )
     reply = turn.n_(
-        "Session #{session} is cancelled; {n} approved registration goes back to the queue "
+        "Session #{session} is cancelled; {n} scheduled registration goes back to the queue "
         "with priority. Every citizen concerned has been told.",
-        "Session #{session} is cancelled; {n} approved registrations go back to the queue "
+        "Session #{session} is cancelled; {n} scheduled registrations go back to the queue "
         "with priority. Every citizen concerned has been told.",
         len(affected),
         session=session.id,
