@@ -24,8 +24,10 @@ KIND_HINTS: dict[RequestKind, str] = {
     RequestKind.PETITION: N_(
         "you give your views or proposals on a policy, a law or how the authorities manage"
     ),
+    # Not "a violation": reporting one is a denunciation, whose author the law protects.
     RequestKind.FEEDBACK: N_(
-        "you inform the authorities about a problem, a shortcoming or a violation you have seen"
+        "you inform the authorities about a problem with a policy, a law or how they manage; "
+        "to report someone's violation of the law, choose Denunciation"
     ),
 }
 

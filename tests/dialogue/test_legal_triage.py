@@ -321,3 +321,22 @@ async def test_the_officers_morning_digest_counts_the_written_notices_owed(
     commune = Chat(app.dialogue, user_id="commune-officer")
     await commune.send("/today")
     assert code not in commune.text
+
+
+async def test_the_feedback_hint_sends_a_reported_violation_to_denunciation(app: App) -> None:
+    """A violation reported as feedback would lose the denouncer's protection."""
+    chat = Chat(app.dialogue, user_id="3003")
+    await chat.send("/lang vi")
+    await chat.send("/register")
+    await chat.press("reg:consent:yes")
+    for answer in (
+        "Nguyễn Văn An",
+        "0912 345 678",
+        "001090012345",
+        "Hà Nội",
+        "Số 5 ngõ 10 phố Huế, phường Hai Bà Trưng",
+    ):
+        await chat.send(answer)
+    [feedback] = [line for line in chat.text.splitlines() if line.startswith("• Phản ánh")]
+    assert "vi phạm pháp luật của ai đó, hãy chọn Tố cáo" in feedback
+    assert "bất cập hoặc vi phạm" not in feedback
