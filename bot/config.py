@@ -241,8 +241,8 @@ class DeadlinesConfig(_Section):
 
     @model_validator(mode="after")
     def _extension_is_longer(self) -> DeadlinesConfig:
-        if self.denunciation_extended < self.denunciation:
-            raise ValueError("denunciation_extended is shorter than denunciation")
+        if self.denunciation_extended <= self.denunciation:
+            raise ValueError("denunciation_extended must be longer than denunciation")
         return self
 
 

@@ -111,3 +111,24 @@ def test_vietnamese_is_really_vietnamese() -> None:
         m for m in translated if any(ord(ch) > 127 for ch in "".join(_forms(m.string)))
     ]
     assert len(with_diacritics) >= 0.9 * len(translated)
+
+
+# Messages whose {date} is a short date ("03/12/2026"), which Vietnamese writes after "ngày";
+# everywhere else {date} and {when} are full dates that already say "ngày" (Translator.day).
+SHORT_DATES = frozenset(
+    {
+        "Written notice issued: {form}, no. {letter} of {date}.",
+        "{code}: {form} no. {letter} of {date} is recorded.",
+    }
+)
+
+
+def test_no_vietnamese_message_writes_ngay_before_a_full_date() -> None:
+    doubled = [
+        _singular(m)
+        for m in catalog("vi")
+        if m.id
+        and _singular(m) not in SHORT_DATES
+        and any("ngày {date}" in s or "ngày {when}" in s for s in _forms(m.string))
+    ]
+    assert doubled == []

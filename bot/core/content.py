@@ -38,7 +38,9 @@ class RefusalText:
     party_basis: str = ""
 
     def basis_for(self, party: bool) -> str:
-        return self.party_basis if party and self.party_basis else self.basis
+        """The basis to cite; on the Party track never the Law's (a ground without a Party
+        basis, recorded before grounds had tracks, cites none)."""
+        return self.party_basis if party else self.basis
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,16 @@ docs/legal-basis.md):
 - the answer to a registration: 10 working days (Law on Citizen Reception Art. 28.1;
   Regulation 11-QĐi/TW Art. 5 on the Party track), but a denunciation is registered,
   classified and checked within 7, at most 10 (Law on Denunciations 2018 Art. 24.1);
-- a denunciation outside competence is forwarded, and the denouncer told, within 5 (Art. 24.2);
+- a denunciation outside competence is forwarded, and the denouncer told, within 5 (Art. 24.2;
+  on the state track: a Party committee head's reception follows Regulation 11);
 - a refusal on Law Art. 9 cl. 3 or Decree 154/2026 Art. 4 point (h) is followed by the written
   notice of form 01/TCD within 3 (Decree 154/2026 Art. 4.3);
 - on the Party track the head tells the citizen in writing, within 10 working days of receiving
   the matter, that it is accepted or transferred (Regulation 11-QĐi/TW Art. 5).
+
+A registration's matter is received when it is submitted; a matter raised at the reception,
+on the reception day. Like the registration's own deadline, the Party head's notice stands
+still while the officers wait for the citizen's answer; the Law on Denunciations' 5 days do not.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.core.model import RegistrationView, RequestKind, Track
+from bot.core.refusals import Ground
+from bot.core.triage import OutcomeType
 from bot.core.workdays import WorkCalendar
 
 
@@ -47,9 +55,10 @@ class Deadlines:
     def answer_due(self, kind: RequestKind, received: date, work: WorkCalendar) -> date:
         return work.add_working_days(received, self.to_answer(kind))
 
-    def extended_due(self, received: date, work: WorkCalendar) -> date:
-        """The longest a denunciation may take to be registered and checked."""
-        return work.add_working_days(received, self.denunciation_extended)
+    def extended(self, due: date, work: WorkCalendar) -> date:
+        """A denunciation's deadline once extended: the extra working days are added to the
+        current deadline, so the time spent waiting for the citizen still counts."""
+        return work.add_working_days(due, self.denunciation_extended - self.denunciation)
 
 
 class NoticeForm(StrEnum):
@@ -78,38 +87,79 @@ class NoticeDuty:
         }
 
 
-def refusal_notice(decided_on: date, deadlines: Deadlines, work: WorkCalendar) -> NoticeDuty:
+@dataclass(frozen=True, slots=True)
+class Received:
+    """When the matter reached the body, and the working days the registration's clock has
+    stood still since (waiting for the citizen's answer) or been extended by."""
+
+    day: date
+    paused: int = 0
+
+
+def received(
+    registration: RegistrationView, zone: ZoneInfo, deadlines: Deadlines, work: WorkCalendar
+) -> Received:
+    """A registration's matter is received when it is submitted; its own deadline, set then
+    from its kind, has moved since by the pauses."""
+    day = registration.submitted_at.astimezone(zone).date()
+    expected = deadlines.answer_due(registration.kind, day, work)
+    return Received(day, max(work.working_days_between(expected, registration.due_date), 0))
+
+
+def at_reception(registration: RegistrationView, zone: ZoneInfo) -> Received:
+    """At the reception the head receives the matter in person: its clocks start that day."""
+    return Received(registration.session_starts_at.astimezone(zone).date())
+
+
+def after_refusal(
+    ground: Ground, decided_on: date, deadlines: Deadlines, work: WorkCalendar
+) -> NoticeDuty | None:
+    """Form 01/TCD within 3 working days of a refusal on Law Art. 9 cl. 3 or point (h)."""
+    if not ground.written_notice:
+        return None
     return NoticeDuty(
         NoticeForm.REFUSAL, work.add_working_days(decided_on, deadlines.refusal_notice)
     )
 
 
-def transfer_notice(
-    registration: RegistrationView, received: date, deadlines: Deadlines, work: WorkCalendar
+def after_transfer(
+    registration: RegistrationView, since: Received, deadlines: Deadlines, work: WorkCalendar
 ) -> NoticeDuty | None:
-    """The written notice owed when a matter is transferred to another body, counted from the
-    day it was received: a denunciation's (5 working days) on either track, the Party head's
-    (10) on the Party track; none for other matters on the state track."""
+    """The written notice owed when the matter goes to another body: on the Party track the
+    head's (Regulation 11 Art. 5), on the state track a denunciation's (Law on Denunciations
+    Art. 24.2: 5 working days from receipt, with no pause); none for other state matters."""
+    if registration.track is Track.PARTY:
+        return party_answer(since, deadlines, work)
     if registration.kind is RequestKind.DENUNCIATION:
         return NoticeDuty(
             NoticeForm.DENUNCIATION_FORWARD,
-            work.add_working_days(received, deadlines.denunciation_forward),
+            work.add_working_days(since.day, deadlines.denunciation_forward),
         )
-    return party_notice(registration, received, deadlines, work)
+    return None
 
 
-def party_notice(
-    registration: RegistrationView, received: date, deadlines: Deadlines, work: WorkCalendar
+def after_outcome(
+    registration: RegistrationView,
+    outcome: OutcomeType,
+    ground: Ground | None,
+    zone: ZoneInfo,
+    deadlines: Deadlines,
+    work: WorkCalendar,
 ) -> NoticeDuty | None:
-    """On the Party track, acceptance or transfer is told in writing within 10 working days."""
-    if registration.track is not Track.PARTY:
-        return None
-    return NoticeDuty(
-        NoticeForm.PARTY_ANSWER, work.add_working_days(received, deadlines.party_notice)
-    )
+    """The written notice a reception's result calls for, counted from the reception day."""
+    since = at_reception(registration, zone)
+    if ground is not None:
+        return after_refusal(ground, since.day, deadlines, work)
+    if outcome is OutcomeType.TRANSFERRED:
+        return after_transfer(registration, since, deadlines, work)
+    if outcome is OutcomeType.ACCEPTED and registration.track is Track.PARTY:
+        return party_answer(since, deadlines, work)
+    return None
 
 
-def notice_state(registration: RegistrationView, today: date, work: WorkCalendar) -> int:
-    """Working days left before a pending notice is due (negative: overdue by that many)."""
-    assert registration.notice_due is not None
-    return work.working_days_between(today, registration.notice_due)
+def party_answer(since: Received, deadlines: Deadlines, work: WorkCalendar) -> NoticeDuty:
+    """Regulation 11 Art. 5: acceptance or transfer told in writing within 10 working days
+    of receipt; like the registration's own deadline, it stands still while the officers wait
+    for the citizen."""
+    due = work.add_working_days(since.day, deadlines.party_notice + since.paused)
+    return NoticeDuty(NoticeForm.PARTY_ANSWER, due)

@@ -136,6 +136,10 @@ class Track(StrEnum):
     PARTY = "party"
 
 
+def track_of(kind: UnitKind) -> Track:
+    return Track.PARTY if kind is UnitKind.PARTY_COMMITTEE else Track.STATE
+
+
 class UnitLevel(StrEnum):
     """Administrative level, as data: the 2025 reform left province and commune."""
 
@@ -377,7 +381,7 @@ class RegistrationView:
 
     @property
     def track(self) -> Track:
-        return Track.PARTY if self.party_session else Track.STATE
+        return track_of(self.unit_kind)
 
     @property
     def notice_pending(self) -> bool:

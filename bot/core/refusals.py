@@ -129,3 +129,10 @@ def misfit(g: Ground, track: Track, stage: Stage, kind: RequestKind) -> Misfit |
     if kind not in g.kinds:
         return Misfit.KIND
     return None
+
+
+def transferred_instead(g: Ground, track: Track, kind: RequestKind) -> bool:
+    """A matter outside competence is not refused on the Party track (Regulation 11-QĐi/TW
+    Art. 5), nor when it is a denunciation (Law on Denunciations Art. 24): it is transferred
+    to the competent body."""
+    return g.outside_competence and (track is Track.PARTY or kind is RequestKind.DENUNCIATION)

@@ -106,7 +106,8 @@ def _announcement(tr: Translator, registration: RegistrationView) -> str:
         tr._("Matter: {summary}", summary=summary),
     ]
     if registration.interpreter:
-        lines.append(tr._("🗣 Interpreter needed: {language}", language=registration.interpreter))
+        # A language can reveal ethnic origin (sensitive data): not in a chat seen by many.
+        lines.append(tr._("🗣 An interpreter is needed (the language is in /view)."))
     lines.append(tr._("Details: /view {code}", code=registration.code))
     return "\n".join(lines)
 

@@ -97,14 +97,7 @@ def _refusal_lines(
 ) -> list[str]:
     if reason is None:
         return []
-    lines = [
-        tr._(
-            "Reason: {reason} ({basis}).",
-            reason=reason.title,
-            basis=reason.basis_for(registration.party_session),
-        ),
-        reason.explanation,
-    ]
+    lines = [reason_line(tr, reason, registration.party_session), reason.explanation]
     ground = refusals.ground(reason.code)
     if ground is not None and ground.single_source and registration.track is Track.STATE:
         lines.append(
@@ -115,6 +108,13 @@ def _refusal_lines(
             )
         )
     return lines
+
+
+def reason_line(tr: Translator, reason: RefusalText, party: bool) -> str:
+    basis = reason.basis_for(party)
+    if basis:
+        return tr._("Reason: {reason} ({basis}).", reason=reason.title, basis=basis)
+    return tr._("Reason: {reason}.", reason=reason.title)
 
 
 def rejected(tr: Translator, registration: RegistrationView, reason: RefusalText | None) -> str:
@@ -132,13 +132,12 @@ def rejected(tr: Translator, registration: RegistrationView, reason: RefusalText
     written = _written_notice(tr, registration)
     if written is not None:
         lines.append(written)
-    else:
-        lines.append(
-            tr._(
-                "You may still come to the citizen reception office, and you may complain "
-                "about this decision under the law."
-            )
+    lines.append(
+        tr._(
+            "You may still come to the citizen reception office, and you may complain "
+            "about this decision under the law."
         )
+    )
     return "\n\n".join(lines)
 
 

@@ -4,18 +4,24 @@ the reception place, and which answer is the official one (docs/legal-basis.md).
 from __future__ import annotations
 
 from bot.core.i18n import Translator
-from bot.core.model import RegistrationView
+from bot.core.model import RegistrationView, Track
 
 
 def what_to_bring(tr: Translator, registration: RegistrationView) -> str:
     """What a citizen brings to the reception (Law on Citizen Reception Arts. 7 and 29)."""
-    bring = [
-        tr._("your identity card (căn cước) or VNeID"),
+    papers = (
+        # Form 02/TCD is the state reception's receipt (Decree 154/2026).
         tr._(
             "your written petition, if you have one, and the documents about your matter, "
+            "originals and copies (you get a receipt for the papers you hand in)"
+        )
+        if registration.track is Track.PARTY
+        else tr._(
+            "your written petition, if you have one, and the documents about your matter, "
             "originals and copies (you get a receipt, form 02/TCD, for the papers you hand in)"
-        ),
-    ]
+        )
+    )
+    bring = [tr._("your identity card (căn cước) or VNeID"), papers]
     if registration.representatives:
         bring.append(
             tr._("the paper, signed by the whole group, that appoints the representatives")

@@ -9,7 +9,7 @@ from typing import Any
 from bot.core import registrations, validation
 from bot.core.i18n import N_
 from bot.core.labels import KIND_HINTS, KIND_LABELS
-from bot.core.model import Choice, Reply, RequestKind, SessionView
+from bot.core.model import Choice, Reply, RequestKind, SessionView, Track, track_of
 from bot.core.provinces import match_province
 from bot.core.representatives import representative_limits, representatives_allowed
 from bot.core.text import fold_words
@@ -369,23 +369,40 @@ async def _show_representatives(_turn: Turn, draft: Draft) -> str:
     return ", ".join(draft.get("representatives", ()))
 
 
-async def _ask_interpreter(turn: Turn, _draft: Draft) -> Reply:
-    return Reply(
-        turn._(
+async def _ask_interpreter(turn: Turn, draft: Draft) -> Reply:
+    if await _track(turn, draft) is Track.PARTY:
+        # A Party committee head's reception is not governed by the Law on Citizen Reception.
+        question = turn._(
+            "Do you need an interpreter at the session? If you are not fluent in Vietnamese, "
+            "you may ask for one. Tap the button if you do not need one, or type the language "
+            "you speak, for example “Khmer”."
+        )
+    else:
+        question = turn._(
             "Do you need an interpreter at the session? If you are not fluent in Vietnamese, "
             "the law gives you the right to one (Law on Citizen Reception, Art. 7). Tap the "
             "button if you do not need one, or type the language you speak, for example "
             "“Khmer”."
-        ),
-        (Choice(turn._("No interpreter needed"), "reg:interpreter:none"),),
-    )
+        )
+    return Reply(question, (Choice(turn._("No interpreter needed"), "reg:interpreter:none"),))
 
 
-_NO_INTERPRETER = {"no", "none", "khong", "khong can", "not needed"}
+async def _track(turn: Turn, draft: Draft) -> Track:
+    leader = await turn.repo.leader(int(draft["leader"]))
+    units = {unit.id: unit for unit in await turn.repo.units()}
+    unit = units.get(leader.unit_id) if leader is not None else None
+    return track_of(unit.kind) if unit is not None else Track.STATE
+
+
+# Answers that mean "none": a negation anywhere ("không cần phiên dịch", "no thanks"), or
+# Vietnamese itself, which needs no interpreter.
+_NEGATIONS = frozenset({"khong", "ko", "k", "no", "none", "not", "nope"})
+_VIETNAMESE = frozenset({"viet", "tieng viet", "vietnamese", "viet nam", "tieng viet nam"})
 
 
 async def _accept_interpreter(_turn: Turn, _draft: Draft, answer: Answer) -> object:
-    if answer.value == "none" or fold_words(answer.text) in _NO_INTERPRETER:
+    words = fold_words(answer.text)
+    if answer.value == "none" or _NEGATIONS & set(words.split()) or words in _VIETNAMESE:
         return ""
     return validation.language_name(answer.text)
 

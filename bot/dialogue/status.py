@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core import tickets, triage, validation
 from bot.core.labels import EVENT_LABELS, KIND_LABELS, STATUS_LABELS
 from bot.core.model import Choice, RegistrationStatus, RegistrationView, Reply
-from bot.dialogue import menu
+from bot.dialogue import menu, notices
 from bot.dialogue.context import Replies, Turn
 
 MAX_LISTED = 10
@@ -124,13 +124,7 @@ def _decision(turn: Turn, r: RegistrationView) -> list[str]:
     if r.rejection_reason:
         reason = turn.services.content.refusal(turn.locale, r.rejection_reason)
         if reason is not None:
-            lines.append(
-                turn._(
-                    "Reason: {reason} ({basis}).",
-                    reason=reason.title,
-                    basis=reason.basis_for(r.party_session),
-                )
-            )
+            lines.append(notices.reason_line(turn.tr, reason, r.party_session))
     if r.guided_to:
         lines.append(
             turn._("Please take your matter to the competent body: {body}.", body=r.guided_to)

@@ -15,7 +15,7 @@ from bot.core.clock import FixedClock
 from bot.core.model import Recipient
 from bot.dialogue import planner
 from storage.tables import AuditRow, OutboxRow, RegistrationEventRow, RegistrationRow
-from tests.support import Chat, leader, officer, row, submitted
+from tests.support import ANSWERS, Chat, leader, officer, register, row, submitted
 
 
 async def notices(app: App, chat_id: str = "1001") -> list[str]:
@@ -37,6 +37,14 @@ async def events(app: App, code: str) -> list[tuple[str, dict[str, Any]]]:
             .order_by(RegistrationEventRow.id)
         )
         return [(event, dict(data)) for event, data in rows.all()]
+
+
+async def until_the_kind(chat: Chat) -> None:
+    """Start a registration and answer every question before the kind of request."""
+    await chat.send("/register")
+    await chat.press("reg:consent:yes")
+    for step in ("full_name", "phone", "id_number", "province", "address"):
+        await chat.send(ANSWERS[step])
 
 
 def local(app: App, day: str, hour: int) -> datetime:
@@ -90,7 +98,7 @@ async def test_the_laws_refusal_grounds_are_not_offered_on_the_party_track(app: 
     assert (await row(app, code)).status == "submitted"
     await desk.send(f"/reject {code} not_request")
     [notice] = await notices(app)
-    assert "Quy định 11-QĐi/TW, Art. 1" in notice or "Regulation 11-QĐi/TW, Art. 1" in notice
+    assert "(Regulation 11-QĐi/TW, Art. 1:" in notice
     assert "Law on Citizen Reception" not in notice and "154/2026" not in notice
 
 
@@ -184,8 +192,10 @@ async def test_a_refusal_at_the_reception_names_its_ground_and_enters_the_logboo
     notice = (await notices(app))[-1]
     assert "the reception was refused, on the ground below" in notice
     assert "weapons, explosives or dangerous items" in notice
-    # The Party track's basis is the reception place's rules, never the Decree.
-    assert "The rules of the reception place" in notice and "154/2026" not in notice
+    # The Party track's basis is the reception place's rules, never the Law or the Decree.
+    assert "(The rules of the reception place)" in notice
+    for law in ("154/2026", "Law on Citizen Reception", "Art. 9"):
+        assert law not in notice
 
 
 # --- denunciations ---------------------------------------------------------------------------
@@ -254,13 +264,16 @@ async def test_the_approval_and_reminders_say_what_to_bring_and_how_to_behave(
     await desk.send(f"/approve {party}")
     await desk.send(f"/approve {state}")
     [for_party] = await notices(app)
-    for text in ("identity card (căn cước) or VNeID", "originals and copies", "form 02/TCD"):
+    for text in ("identity card (căn cước) or VNeID", "originals and copies", "a receipt"):
         assert text in for_party
+    # Form 02/TCD is the state reception's receipt.
+    assert "02/TCD" not in for_party
     assert "appoints the representatives" in for_party
     assert "power of attorney" in for_party
     assert "security check" in for_party and "weapons" in for_party
     assert "official answer on your matter is the committee's written notice" in for_party
     [for_state] = await notices(app, "1002")
+    assert "form 02/TCD" in for_state
     assert "appoints the representatives" not in for_state
     assert "committee's written notice" not in for_state
     async with app.engine.connect() as connection:
@@ -315,11 +328,12 @@ async def test_the_officers_morning_digest_counts_the_written_notices_owed(
                 )
             ).scalars()
         ]
-    assert digests == [digests[0]]
+    assert len(digests) == 1
     assert "📝 1 written notice to issue (1 overdue): /today" in digests[0]
-    # An officer outside the unit hears nothing of it.
-    commune = Chat(app.dialogue, user_id="commune-officer")
+    # An officer outside the unit hears nothing of it, in /today or in the digest.
+    commune = await officer(app, "commune-officer")
     await commune.send("/today")
+    assert "No written notice is waiting to be issued" in commune.text
     assert code not in commune.text
 
 
@@ -327,16 +341,156 @@ async def test_the_feedback_hint_sends_a_reported_violation_to_denunciation(app:
     """A violation reported as feedback would lose the denouncer's protection."""
     chat = Chat(app.dialogue, user_id="3003")
     await chat.send("/lang vi")
-    await chat.send("/register")
-    await chat.press("reg:consent:yes")
-    for answer in (
-        "Nguyễn Văn An",
-        "0912 345 678",
-        "001090012345",
-        "Hà Nội",
-        "Số 5 ngõ 10 phố Huế, phường Hai Bà Trưng",
-    ):
-        await chat.send(answer)
+    await until_the_kind(chat)
     [feedback] = [line for line in chat.text.splitlines() if line.startswith("• Phản ánh")]
     assert "vi phạm pháp luật của ai đó, hãy chọn Tố cáo" in feedback
     assert "bất cập hoặc vi phạm" not in feedback
+
+
+async def session_day(app: App, code: str) -> datetime:
+    """The local start of the registration's session."""
+    async with app.store.transaction() as repo:
+        registration = await repo.registration_by_code(code)
+        assert registration is not None
+        session = await repo.session(registration.session_id)
+    assert session is not None
+    return session.starts_at.astimezone(app.config.bot.zone)
+
+
+async def test_a_denunciations_notice_and_language_stay_with_those_who_may_read_them(
+    app: App, clock: FixedClock
+) -> None:
+    """The commune officer works on the commune's units but may not read denunciations."""
+    forwarded = await submitted(app, kind="denunciation", leader_code="ct-xa")
+    received = await submitted(
+        app, user_id="1002", kind="denunciation", leader_code="ct-xa", interpreter="tiếng Chăm"
+    )
+    admin = await officer(app, "admin")
+    await admin.send(f"/reject {forwarded} outside Công an tỉnh")
+    await admin.send(f"/approve {received}")
+    commune = await officer(app, "commune-officer")
+    for command in ("/today", "/queue"):
+        await commune.send(command)
+        assert forwarded not in commune.text, command
+        assert "🔒 1 more concerns a denunciation" in commune.text, command
+    await admin.send("/today")
+    assert f"{forwarded} · notice of a forwarded denunciation" in admin.text
+
+    day = await session_day(app, received)
+    clock.set(day.replace(hour=7))
+    await commune.send("/today")
+    assert "1 citizen expected" in commune.text and "Chăm" not in commune.text
+    await admin.send("/today")
+    assert "(🗣 interpreter needed: tiếng Chăm)" in admin.text
+
+    clock.set(day.replace(hour=7, minute=30))
+    await planner.plan(app.services, clock.now())
+    async with app.engine.connect() as connection:
+        digests = {
+            recipient: str(payload["text"])
+            for recipient, payload in (
+                await connection.execute(
+                    select(OutboxRow.recipient, OutboxRow.payload).where(
+                        OutboxRow.purpose == "officer_digest"
+                    )
+                )
+            ).all()
+        }
+    assert "written notice" in digests["admin"]
+    assert "written notice" not in digests.get("commune-officer", "")
+
+
+async def test_the_party_head_accepting_at_the_reception_owes_the_written_notice(
+    app: App, clock: FixedClock
+) -> None:
+    code = await submitted(app, leader_code="bt-tinh")
+    desk = await officer(app)
+    await desk.send(f"/approve {code}")
+    clock.set(clock.now() + timedelta(days=15, hours=2))  # Tue 15 Dec, the session's day
+    await desk.send(f"/attended {code}")
+    await desk.send(f"/outcome {code} guided Tòa án nhân dân khu vực 1")
+    assert f"/outcome {code} transferred BODY" in desk.text
+    assert (await row(app, code)).status == "attended"
+    await desk.send(f"/outcome {code} accepted Ủy ban Kiểm tra Tỉnh ủy")
+    # Ten working days from the reception: Tuesday 29 December.
+    assert "by Tuesday, December 29, 2026" in desk.text
+    notice = (await notices(app))[-1]
+    assert "will tell you in writing, by Tuesday, December 29, 2026" in notice
+    assert (await row(app, code)).notice_form == "party_answer"
+
+
+async def test_form_01_tcd_after_a_refusal_at_the_reception_counts_from_the_reception(
+    app: App, clock: FixedClock
+) -> None:
+    code = await submitted(app, leader_code="ct-tinh")
+    desk = await officer(app)
+    await desk.send(f"/approve {code}")
+    day = await session_day(app, code)  # Thursday 17 December
+    clock.set(day.replace(hour=10))
+    await desk.send(f"/attended {code}")
+    clock.set(day.replace(hour=10) + timedelta(days=7))  # recorded a week later
+    await desk.send(f"/outcome {code} refused resolved")
+    stored = await row(app, code)
+    # Fri 18, Mon 21, Tue 22 December: from the reception, not from the typing.
+    assert (stored.notice_form, stored.notice_due.isoformat()) == ("refusal", "2026-12-22")
+
+
+async def test_an_extension_after_waiting_for_the_citizen_keeps_the_days_waited(
+    app: App, clock: FixedClock
+) -> None:
+    code = await submitted(app, kind="denunciation", leader_code="ct-tinh")
+    desk = await officer(app)
+    await desk.send(f"/needinfo {code} Xin cho biết tên cán bộ bị tố cáo.")
+    clock.set(clock.now() + timedelta(days=2))  # Wednesday: two working days waited
+    await desk.send(f"/extend {code} Phải xác minh tại nhiều địa điểm.")
+    assert (await row(app, code)).due_date.isoformat() == "2026-12-14"  # 9 Dec + 3
+    person = Chat(app.dialogue, user_id="1001")
+    await person.send(f"/status {code}")
+    await person.tap("Answer")
+    await person.send("Ông Nguyễn Văn X, cán bộ địa chính.")
+    # The answer resumes the clock: the two working days waited are added.
+    assert (await row(app, code)).due_date.isoformat() == "2026-12-16"
+
+
+async def test_a_notice_cannot_be_dated_before_the_decision_that_called_for_it(
+    app: App, clock: FixedClock
+) -> None:
+    code = await submitted(app, leader_code="ct-tinh")
+    desk = await officer(app)
+    clock.set(clock.now() + timedelta(days=3))  # Thursday 3 December
+    await desk.send(f"/reject {code} resolved")
+    await desk.send(f"/issued {code} 07/TB-UBND 01/12/2026")
+    assert "must be between Thursday, December 3, 2026 and today" in desk.text
+    await desk.send(f"/issued {code} Số7")
+    assert "Usage: /issued CODE NUMBER" in desk.text
+    assert (await row(app, code)).notice_issued_on is None
+
+
+async def test_the_interpreter_question_cites_the_law_only_for_a_state_reception(
+    app: App,
+) -> None:
+    for leader_code, cites in (("bt-xa", False), ("ct-xa", True)):
+        chat = Chat(app.dialogue, user_id=f"q-{leader_code}")
+        await chat.send("/lang en")
+        code_leader = await leader(app, leader_code)
+        await until_the_kind(chat)
+        await chat.press("reg:kind:complaint")
+        await chat.press(f"reg:leader:{code_leader.id}")
+        await chat.press(chat.first_payload("reg:session:"))
+        await chat.send("1")
+        assert "Do you need an interpreter" in chat.text
+        assert ("Law on Citizen Reception" in chat.text) is cites, leader_code
+
+
+async def test_no_answer_to_the_interpreter_question_is_taken_for_a_language(
+    app: App,
+) -> None:
+    for n, answer in enumerate(("Không cần phiên dịch", "tiếng Việt", "no thanks", "không")):
+        chat = Chat(app.dialogue, user_id=f"i-{n}")
+        await chat.send("/lang en")
+        code = await register_with_interpreter(chat, answer)
+        assert (await row(app, code)).interpreter == "", answer
+
+
+async def register_with_interpreter(chat: Chat, answer: str) -> str:
+    return await register(chat, interpreter=answer)

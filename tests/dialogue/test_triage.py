@@ -823,10 +823,10 @@ async def test_denunciations_have_their_own_deadline_and_are_transferred_not_ref
 
 
 async def test_outcomes_name_the_body_or_explain(app: App, clock: FixedClock) -> None:
-    code = await submitted(app)
+    code = await submitted(app, leader_code="ct-tinh")
     desk = await officer(app)
     await desk.send(f"/approve {code}")
-    clock.set(clock.now() + timedelta(days=16))
+    clock.set(clock.now() + timedelta(days=18))  # after the session of Thursday 17 December
     await desk.send(f"/attended {code}")
     await desk.send(f"/outcome {code} guided")
     assert "Usage: /outcome" in desk.text

@@ -9,12 +9,12 @@ November 2026, demo province. Everyone registers on Monday 2 November, 09:00; an
   head's written notice, due 1 Dec (24 Nov, Vietnam Culture Day, is a day off), is still to
   issue.
 - B, denunciation, provincial Party secretary (bt-tinh), 16 Nov 08:00: scheduled 3 Nov,
-  received, transferred to the provincial inspectorate; the notice of the forwarding, due
-  23 Nov, issued late on 24 Nov.
+  received, transferred to the provincial inspectorate; the Party head's written notice, due
+  1 Dec, issued on 24 Nov.
 - C, petition, commune chair (ct-xa), 10 Nov 08:00: scheduled 3 Nov, received, answered.
 - D, feedback, provincial chair (ct-tinh), 19 Nov 08:00: scheduled 3 Nov, did not come.
 - E, complaint, ct-xa: refused 3 Nov as already resolved (Law Art. 9 cl. 3); its form 01/TCD,
-  due 6 Nov, issued on 5 Nov.
+  due 6 Nov, issued late on 9 Nov.
 - F, petition, ct-xa: never answered (overdue since 16 Nov).
 - G, feedback, bt-tinh: asked for more information on 20 Nov, after the deadline.
 
@@ -103,9 +103,9 @@ async def seed(app: App, clock: FixedClock) -> dict[str, str]:
         for session in await repo.sessions_of_leader(commune_chair.id, local(25, 0), local(26, 0)):
             await repo.update_session(session.id, {"status": SessionStatus.CANCELLED.value})
 
-    clock.set(local(5, 9))
+    clock.set(local(9, 9))
     await desk.send(f"/issued {codes['E']} 07/TB-UBND")
-    assert "is recorded" in desk.text, desk.text
+    assert "recorded as late" in desk.text, desk.text
     clock.set(local(10, 11))
     await desk.send(f"/attended {codes['C']}")
     await desk.send(f"/outcome {codes['C']} answered Đã giải thích chính sách tại buổi tiếp.")
@@ -123,7 +123,7 @@ async def seed(app: App, clock: FixedClock) -> dict[str, str]:
     await desk.send(f"/needinfo {codes['G']} Xin gửi bản sao quyết định bị khiếu nại.")
     clock.set(local(24, 9))
     await desk.send(f"/issued {codes['B']} 15/TB-TU")
-    assert "recorded as late" in desk.text, desk.text
+    assert "is recorded" in desk.text and "late" not in desk.text, desk.text
     clock.set(AS_OF)
     return codes
 
@@ -175,7 +175,7 @@ async def test_the_month_report_matches_the_figures_worked_out_by_hand(
         RequestKind.PETITION: 1,
         RequestKind.FEEDBACK: 1,
     }
-    # E's form 01/TCD on time, B's forwarding notice late, A's Party notice due today.
+    # B's Party notice on time, E's form 01/TCD late, A's Party notice due today.
     assert figures.notices == report.NoticeFigures(
         owed=3, on_time=1, late=1, pending=1, pending_overdue=0
     )

@@ -4,12 +4,17 @@ and the minimum reception frequencies, each against the instrument that sets it
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import config as configuration
+from bot.config import ConfigError
 from bot.core import deadlines, refusals, triage
+from bot.core.content import RefusalText
 from bot.core.deadlines import Deadlines, NoticeForm
 from bot.core.model import (
     LeaderRole,
@@ -22,11 +27,14 @@ from bot.core.model import (
     UnitLevel,
 )
 from bot.core.refusals import Misfit, Stage
+from bot.core.triage import OutcomeType
 from bot.core.workdays import WorkCalendar
+from bot.dialogue.officer.decisions import DECISIONS
 from bot.records.frequency import DEFAULT_MINIMUMS, Per, stretches
 
 WORK = WorkCalendar()
 LAW = Deadlines()
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 K = RequestKind
 
 # --- refusal grounds -------------------------------------------------------------------------
@@ -140,7 +148,8 @@ def test_grounds_are_found_by_code_whatever_the_case() -> None:
 
 def test_the_written_refusal_notice_is_due_3_working_days_after_the_refusal() -> None:
     # Thursday 10 December 2026: Fri 11, Mon 14, Tue 15.
-    duty = deadlines.refusal_notice(date(2026, 12, 10), LAW, WORK)
+    duty = deadlines.after_refusal(refusals.BY_CODE["resolved"], date(2026, 12, 10), LAW, WORK)
+    assert duty is not None
     assert duty.form is NoticeForm.REFUSAL
     assert duty.due == date(2026, 12, 15)
     assert duty.changes() == {
@@ -151,11 +160,31 @@ def test_the_written_refusal_notice_is_due_3_working_days_after_the_refusal() ->
     }
 
 
+@pytest.mark.parametrize("code", sorted(set(GROUNDS_OF_THE_LAW) - {"resolved", "answered"}))
+def test_no_other_refusal_owes_a_written_notice(code: str) -> None:
+    assert deadlines.after_refusal(refusals.BY_CODE[code], MONDAY, LAW, WORK) is None
+
+
 def test_the_refusal_notice_deadline_skips_the_tet_holiday() -> None:
     # Wednesday 3 February 2027; Tết closes offices from Thursday 4 to Wednesday 10 February:
     # Thu 11, Fri 12, Mon 15.
-    duty = deadlines.refusal_notice(date(2027, 2, 3), LAW, WORK)
-    assert duty.due == date(2027, 2, 15)
+    duty = deadlines.after_refusal(refusals.BY_CODE["answered"], date(2027, 2, 3), LAW, WORK)
+    assert duty is not None and duty.due == date(2027, 2, 15)
+
+
+@pytest.mark.parametrize(
+    ("code", "track", "kind", "transferred"),
+    [
+        ("outside", Track.PARTY, K.COMPLAINT, True),
+        ("outside", Track.STATE, K.DENUNCIATION, True),
+        ("outside", Track.STATE, K.COMPLAINT, False),
+        ("not_request", Track.PARTY, K.COMPLAINT, False),
+    ],
+)
+def test_outside_competence_is_transferred_on_the_party_track_and_for_a_denunciation(
+    code: str, track: Track, kind: RequestKind, transferred: bool
+) -> None:
+    assert refusals.transferred_instead(refusals.BY_CODE[code], track, kind) is transferred
 
 
 # --- deadlines by kind of request -----------------------------------------------------------
@@ -178,8 +207,10 @@ def test_each_kind_has_its_own_answer_deadline(kind: RequestKind, days: int, due
 
 
 def test_a_denunciation_may_take_10_working_days_at_most_and_is_forwarded_within_5() -> None:
-    assert LAW.extended_due(MONDAY, WORK) == date(2026, 12, 14)
-    duty = deadlines.transfer_notice(_registration(K.DENUNCIATION), MONDAY, LAW, WORK)
+    # Extended from its current deadline (Wed 9 Dec, or later after a pause) by 3 working days.
+    assert LAW.extended(date(2026, 12, 9), WORK) == date(2026, 12, 14)
+    since = deadlines.Received(MONDAY)
+    duty = deadlines.after_transfer(_registration(K.DENUNCIATION), since, LAW, WORK)
     assert duty is not None
     assert (duty.form, duty.due) == (NoticeForm.DENUNCIATION_FORWARD, date(2026, 12, 7))
 
@@ -190,19 +221,69 @@ def test_a_configured_deadline_is_used() -> None:
 
 
 def test_a_transfer_on_the_party_track_owes_the_heads_written_notice_within_10_days() -> None:
-    party = _registration(K.COMPLAINT, UnitKind.PARTY_COMMITTEE)
-    duty = deadlines.transfer_notice(party, MONDAY, LAW, WORK)
-    assert duty is not None
-    assert (duty.form, duty.due) == (NoticeForm.PARTY_ANSWER, date(2026, 12, 14))
-    # A denunciation forwarded from a Party session keeps the shorter limit of its law.
-    party_denunciation = _registration(K.DENUNCIATION, UnitKind.PARTY_COMMITTEE)
-    forwarded = deadlines.transfer_notice(party_denunciation, MONDAY, LAW, WORK)
-    assert forwarded is not None and forwarded.due == date(2026, 12, 7)
+    since = deadlines.Received(MONDAY)
+    for kind in K:
+        duty = deadlines.after_transfer(
+            _registration(kind, UnitKind.PARTY_COMMITTEE), since, LAW, WORK
+        )
+        assert duty is not None, kind
+        assert (duty.form, duty.due) == (NoticeForm.PARTY_ANSWER, date(2026, 12, 14)), kind
+
+
+def test_the_party_heads_notice_stands_still_while_the_officers_wait_for_the_citizen() -> None:
+    """Submitted Mon 30 Nov, due Mon 14 Dec; 3 working days waiting for the citizen's answer
+    moved the registration's deadline to Thu 17 Dec: the head's notice moves with it."""
+    party = replace(
+        _registration(K.PETITION, UnitKind.PARTY_COMMITTEE), due_date=date(2026, 12, 17)
+    )
+    since = deadlines.received(party, ZONE, LAW, WORK)
+    assert since == deadlines.Received(MONDAY, paused=3)
+    duty = deadlines.after_transfer(party, since, LAW, WORK)
+    assert duty is not None and duty.due == date(2026, 12, 17)
 
 
 def test_a_transfer_on_the_state_track_owes_no_written_notice_except_for_a_denunciation() -> None:
-    assert deadlines.transfer_notice(_registration(K.COMPLAINT), MONDAY, LAW, WORK) is None
-    assert deadlines.party_notice(_registration(K.PETITION), MONDAY, LAW, WORK) is None
+    since = deadlines.Received(MONDAY)
+    assert deadlines.after_transfer(_registration(K.COMPLAINT), since, LAW, WORK) is None
+
+
+@pytest.mark.parametrize(
+    ("unit_kind", "outcome", "ground", "expected"),
+    [
+        (UnitKind.PARTY_COMMITTEE, OutcomeType.ACCEPTED, None, (NoticeForm.PARTY_ANSWER, 29)),
+        (UnitKind.PARTY_COMMITTEE, OutcomeType.TRANSFERRED, None, (NoticeForm.PARTY_ANSWER, 29)),
+        (UnitKind.PEOPLES_COMMITTEE, OutcomeType.ACCEPTED, None, None),
+        (UnitKind.PEOPLES_COMMITTEE, OutcomeType.TRANSFERRED, None, None),
+        (UnitKind.PEOPLES_COMMITTEE, OutcomeType.REFUSED, "resolved", (NoticeForm.REFUSAL, 18)),
+        (UnitKind.PARTY_COMMITTEE, OutcomeType.REFUSED, "weapons", None),
+        (UnitKind.PEOPLES_COMMITTEE, OutcomeType.ANSWERED, None, None),
+    ],
+)
+def test_a_receptions_result_owes_its_notice_from_the_reception_day(
+    unit_kind: UnitKind,
+    outcome: OutcomeType,
+    ground: str | None,
+    expected: tuple[NoticeForm, int] | None,
+) -> None:
+    """Received at the session of Tue 15 Dec 2026, whenever the result is typed in: the
+    refusal notice by Fri 18 Dec, the Party head's notice by Tue 29 Dec."""
+    received = replace(
+        _registration(K.COMPLAINT, unit_kind),
+        session_starts_at=datetime(2026, 12, 15, 1, tzinfo=UTC),
+    )
+    duty = deadlines.after_outcome(
+        received,
+        outcome,
+        refusals.BY_CODE[ground] if ground else None,
+        ZONE,
+        LAW,
+        WORK,
+    )
+    if expected is None:
+        assert duty is None
+    else:
+        assert duty is not None
+        assert (duty.form, duty.due) == (expected[0], date(2026, 12, expected[1]))
 
 
 def _registration(
@@ -310,3 +391,30 @@ def test_the_commune_chair_goes_from_weekly_to_twice_a_month_on_1_july_2026() ->
     assert {(s.per, s.required) for s in june} == {(Per.WEEK, 1)}
     july = stretches(DEFAULT_MINIMUMS, chair, commune, date(2026, 7, 1), date(2026, 7, 31), ())
     assert [(s.per, s.required) for s in july] == [(Per.MONTH, 2)]
+
+
+def test_the_officers_help_names_every_ground_where_it_can_be_used() -> None:
+    def named(text: str) -> set[str]:
+        return {word for word in re.findall(r"[a-z_]+", text) if word in refusals.BY_CODE}
+
+    dossier = {g.code for g in refusals.GROUNDS if Stage.DOSSIER in g.stages}
+    only_at_reception = {g.code for g in refusals.GROUNDS if g.stages == {Stage.RECEPTION}}
+    assert named(DECISIONS["reject"].what) == dossier
+    # The outcome types are named there too, and one of them is also a ground: "answered".
+    outcome_types = {outcome.value for outcome in OutcomeType}
+    assert named(DECISIONS["outcome"].what) - outcome_types == only_at_reception
+
+
+def test_a_party_refusal_never_falls_back_to_the_laws_basis() -> None:
+    """A Party-track registration refused before grounds had tracks (on "judgment", say)
+    cites no basis rather than the Law on Citizen Reception."""
+    text = RefusalText("judgment", "Title", "Explanation", "Luật Tiếp công dân, Điều 9")
+    assert text.basis_for(party=False) == "Luật Tiếp công dân, Điều 9"
+    assert text.basis_for(party=True) == ""
+
+
+def test_an_extension_must_give_a_denunciation_more_time() -> None:
+    with pytest.raises(ConfigError, match="denunciation_extended must be longer"):
+        configuration.parse({"deadlines": {"denunciation": 7, "denunciation_extended": 7}}, {})
+    parsed = configuration.parse({"deadlines": {"complaint": 5}}, {})
+    assert Deadlines(**parsed.deadlines.model_dump()).to_answer(K.COMPLAINT) == 5

@@ -45,6 +45,8 @@ _LETTER = re.compile(r"\d+/[\w./-]+", re.UNICODE)
 
 NAME_MAX, BODY_MAX, LETTER_MAX, TEXT_MAX = 200, 300, 64, 2000
 REFUSED_USAGE = "/outcome CODE refused GROUND [note]"
+# The decisions that may call for a written notice (bot/core/deadlines.py).
+NOTICE_DECISIONS = frozenset({Action.REJECT.value, Action.TRANSFER.value, Action.OUTCOME.value})
 OPEN_OR_DECIDED = frozenset(
     {
         RegistrationStatus.SUBMITTED,
@@ -287,6 +289,8 @@ def _ground(
             ),
             "at_reception",
         )
+    if misfit is Misfit.STAGE and registration.track is Track.PARTY:
+        raise Refusal(_party_transfers(turn, registration), "before_reception")
     if misfit is Misfit.STAGE:
         raise Refusal(
             turn._(
@@ -312,6 +316,15 @@ def _ground(
     return found
 
 
+def _party_transfers(turn: Turn, registration: RegistrationView) -> str:
+    return turn._(
+        "At a Party committee head's reception a matter outside its competence is transferred "
+        "to the competent body, with a written notice to the citizen (Regulation 11-QĐi/TW, "
+        "Art. 5): /outcome {code} transferred BODY.",
+        code=registration.code,
+    )
+
+
 def _duty_line(turn: Turn, registration: RegistrationView, duty: NoticeDuty) -> str:
     return turn._(
         "📝 Written notice to issue: {form}, by {date}. Once it is issued, record it with "
@@ -330,7 +343,7 @@ async def _reject(
     ground = _ground(turn, registration, token, Stage.DOSSIER, usage)
     if ground.outside_competence:
         body = _text(turn, note, BODY_MAX, "/reject CODE outside BODY")
-        if registration.track is Track.PARTY or registration.confidential:
+        if refusals.transferred_instead(ground, registration.track, registration.kind):
             return await _transfer_to(turn, registration, body, "", instead_of_refusal=True)
         note = body
     elif note:
@@ -340,12 +353,8 @@ async def _reject(
         "guided_to": note if ground.outside_competence else "",
         "paused_since": None,
     }
-    duty = (
-        deadlines.refusal_notice(
-            turn.today, turn.settings.booking.deadlines, await turn.calendar()
-        )
-        if ground.written_notice
-        else None
+    duty = deadlines.after_refusal(
+        ground, turn.today, turn.settings.booking.deadlines, await turn.calendar()
     )
     if duty is not None:
         changes |= duty.changes()
@@ -389,6 +398,15 @@ async def _delegate(
     turn: Turn, _place: Desk, registration: RegistrationView, rest: str
 ) -> tuple[Decision, Outcome]:
     official = _text(turn, rest, NAME_MAX, DECISIONS["delegate"].usage)
+    if not registration.delegation_allowed and registration.track is Track.PARTY:
+        raise Refusal(
+            turn._(
+                "{unit} does not allow another official to receive in the head's place: the "
+                "configuration ([triage]) forbids it for this Party committee.",
+                unit=registration.unit_name,
+            ),
+            "delegation_forbidden",
+        )
     if not registration.delegation_allowed:
         raise Refusal(
             turn._(
@@ -432,10 +450,9 @@ async def _transfer_to(
 ) -> tuple[Decision, Outcome]:
     """Transfer the matter to the competent body, with the written notice the law asks for:
     a denunciation's within 5 working days of receipt, the Party head's within 10."""
-    received = registrations.local_day(registration.submitted_at, turn.settings.booking.zone)
-    duty = deadlines.transfer_notice(
-        registration, received, turn.settings.booking.deadlines, await turn.calendar()
-    )
+    rules, work = turn.settings.booking.deadlines, await turn.calendar()
+    since = deadlines.received(registration, turn.settings.booking.zone, rules, work)
+    duty = deadlines.after_transfer(registration, since, rules, work)
     changes: dict[str, object] = {"referred_to": body, "letter_no": letter, "paused_since": None}
     if duty is not None:
         changes |= duty.changes()
@@ -458,8 +475,9 @@ async def _transfer_to(
         reply = (
             turn._(
                 "A denunciation outside your competence is not refused: it is forwarded to the "
-                "competent body and the denouncer told within 5 working days (Law on "
-                "Denunciations, Art. 24)."
+                "competent body and the denouncer told within {days} working days (Law on "
+                "Denunciations, Art. 24).",
+                days=rules.denunciation_forward,
             )
             + "\n"
             + reply
@@ -617,6 +635,8 @@ async def _outcome(
     if kind is OutcomeType.REFUSED:
         token, _sep, remainder = remainder.strip().partition(" ")
         ground = _ground(turn, registration, token, Stage.RECEPTION, REFUSED_USAGE)
+    if kind is OutcomeType.GUIDED and registration.track is Track.PARTY:
+        raise Refusal(_party_transfers(turn, registration), "party_track")
     text, letter = _body_and_letter(remainder)
     if kind.names_a_body:
         text = _text(turn, text, BODY_MAX, usage)
@@ -635,7 +655,14 @@ async def _outcome(
         changes["referred_to"] = text
     if ground is not None:
         changes["rejection_reason"] = ground.code
-    duty = await _outcome_duty(turn, registration, kind, ground)
+    duty = deadlines.after_outcome(
+        registration,
+        kind,
+        ground,
+        turn.settings.booking.zone,
+        turn.settings.booking.deadlines,
+        await turn.calendar(),
+    )
     if duty is not None:
         changes |= duty.changes()
     data = {"outcome": kind.value, "letter": letter}
@@ -657,25 +684,6 @@ async def _outcome(
         return notices.outcome(tr, after, refusal)
 
     return decision, Outcome(reply, notice)
-
-
-async def _outcome_duty(
-    turn: Turn, registration: RegistrationView, kind: OutcomeType, ground: Ground | None
-) -> NoticeDuty | None:
-    """The written notice a reception's result calls for, counted from the reception day."""
-    work = await turn.calendar()
-    rules = turn.settings.booking.deadlines
-    if ground is not None and ground.written_notice:
-        return deadlines.refusal_notice(turn.today, rules, work)
-    received = registrations.local_day(
-        triage.appointment_of(registration, turn.settings.booking.zone),
-        turn.settings.booking.zone,
-    )
-    if kind is OutcomeType.TRANSFERRED:
-        return deadlines.transfer_notice(registration, received, rules, work)
-    if kind is OutcomeType.ACCEPTED:
-        return deadlines.party_notice(registration, received, rules, work)
-    return None
 
 
 def _date(turn: Turn, text: str, usage: str) -> date:
@@ -726,16 +734,21 @@ async def _issued(
         )
     words = rest.split()
     # A date first means the number was forgotten: it must not become the number.
-    if not words or len(words) > 2 or _DATE.fullmatch(words[0]):
+    if not words or len(words) > 2 or _DATE.fullmatch(words[0]) or not _LETTER.fullmatch(words[0]):
         raise _usage(turn, usage)
     letter = _text(turn, words[0], LETTER_MAX, usage)
     issued_on = _date(turn, words[1], usage) if len(words) == 2 else turn.today
-    received = registrations.local_day(registration.submitted_at, turn.settings.booking.zone)
-    if not received <= issued_on <= turn.today:
+    # Not before the decision that called for the notice.
+    events = await turn.repo.registration_events(registration.id)
+    decided = max(
+        (e.at for e in events if e.event in NOTICE_DECISIONS), default=registration.submitted_at
+    )
+    first = registrations.local_day(decided, turn.settings.booking.zone)
+    if not first <= issued_on <= turn.today:
         raise Refusal(
             turn._(
                 "The date of the notice must be between {first} and today.",
-                first=turn.tr.day(received),
+                first=turn.tr.day(first),
             ),
             "bad_date",
         )
@@ -788,10 +801,7 @@ async def _extend(
         )
     reason = _text(turn, rest, TEXT_MAX, DECISIONS["extend"].usage)
     work = await turn.calendar()
-    # From the current deadline, so that the time spent waiting for the citizen still counts.
-    due = work.add_working_days(
-        registration.due_date, rules.denunciation_extended - rules.denunciation
-    )
+    due = rules.extended(registration.due_date, work)
     decision = Decision(
         Action.EXTEND, note=reason, changes={"due_date": due}, data={"due": due.isoformat()}
     )

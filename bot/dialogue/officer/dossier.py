@@ -107,8 +107,9 @@ def _decision_lines(turn: Turn, r: RegistrationView) -> list[str]:
         lines.append(
             _("Refusal: {reason}", reason=refusal.title if refusal else r.rejection_reason)
         )
-        if refusal is not None:
-            lines.append(_("Basis: {basis}", basis=refusal.basis_for(r.party_session)))
+        basis = refusal.basis_for(r.party_session) if refusal is not None else ""
+        if basis:
+            lines.append(_("Basis: {basis}", basis=basis))
     if r.guided_to:
         lines.append(_("Guided to: {body}", body=r.guided_to))
     if r.referred_to:

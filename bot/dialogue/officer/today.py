@@ -65,7 +65,14 @@ async def _sessions(turn: Turn, place: Desk) -> list[str]:
             place=session.location,
             people=turn.n_("{n} citizen expected", "{n} citizens expected", len(expected)),
         )
-        interpreters = sorted({r.interpreter for r in expected if r.interpreter})
+        # A denouncer's language could point to them: only for those who may read it.
+        interpreters = sorted(
+            {
+                r.interpreter
+                for r in expected
+                if r.interpreter and triage.may_read(place.officer, r)
+            }
+        )
         if interpreters:
             line += " " + turn._(
                 "(🗣 interpreter needed: {languages})", languages=", ".join(interpreters)

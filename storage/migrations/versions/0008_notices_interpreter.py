@@ -33,6 +33,16 @@ def upgrade() -> None:
     op.create_index(
         op.f('ix_registrations_notice_due'), 'registrations', ['notice_due'], unique=False
     )
+    # The old "repeat" merged two grounds: Law Art. 9 cl. 3 for complaints and denunciations,
+    # Decree 154/2026 Art. 4(h) for petitions and feedback.
+    op.execute(
+        "UPDATE registrations SET rejection_reason = 'resolved' "
+        "WHERE rejection_reason = 'repeat' AND kind IN ('complaint', 'denunciation')"
+    )
+    op.execute(
+        "UPDATE registrations SET rejection_reason = 'answered' "
+        "WHERE rejection_reason = 'repeat' AND kind IN ('petition', 'feedback')"
+    )
 
 
 def downgrade() -> None:
