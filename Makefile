@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BABEL_KEYWORDS := -k _ -k N_ -k n_:1,2
 
-.PHONY: run test install demo lint typecheck pytest extract update compile clean
+.PHONY: run test bench install demo lint typecheck pytest extract update compile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ run: install
 
 ## test: install, then ruff, mypy and pytest (pytest also fails on a stale or untranslated catalog)
 test: install lint typecheck pytest
+
+## bench: install, then run every benchmark against a bare aiogram bot, with a throw-away
+## PostgreSQL as CI starts it, and print the table (docs/benchmarks.md); not part of `make test`
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	.ci/with-postgres $(BIN)/python -m bench
 
 lint:
 	$(BIN)/ruff check .

@@ -1,0 +1,47 @@
+"""Citizens and their conversations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.model import (
+    Choice,
+    Citizen,
+    DialogState,
+)
+
+
+class CitizenPort(Protocol):
+    async def citizen_for(
+        self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
+    ) -> Citizen:
+        """Return the citizen behind a channel identity, creating them on first contact."""
+        ...
+
+    async def locale_of(self, channel: str, user_id: str) -> str | None:
+        """The language a chat identity chose, if it ever talked to the bot."""
+        ...
+
+    async def set_citizen_locale(self, citizen_id: int, locale: str) -> None: ...
+
+    async def load_dialog(self, citizen_id: int, now: datetime) -> DialogState:
+        """Load the conversation state, locking it until the transaction ends."""
+        ...
+
+    async def save_dialog(self, citizen_id: int, state: DialogState, now: datetime) -> None: ...
+
+    async def record_consent(
+        self, citizen_id: int, notice_version: str, locale: str, at: datetime
+    ) -> int: ...
+
+    async def last_heard(self, channel: str, chat_id: str) -> datetime | None:
+        """When the chat last wrote to us (a Zalo OA may answer only within a window)."""
+        ...
+
+    async def last_choices(self, channel: str, chat_id: str) -> tuple[Choice, ...]:
+        """The choices of the last message sent to the chat (none if it had none): what a
+        citizen on a channel without buttons answers by number."""
+        ...
+
+    async def mark_unreachable(self, channel: str, chat_id: str, at: datetime) -> None: ...

@@ -1,0 +1,54 @@
+"""The outbox: outgoing messages, stored before they are sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.model import (
+    OutboxItem,
+    OutboxMessage,
+)
+
+
+class OutboxPort(Protocol):
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        """Queue a message; False when one with the same key was queued before."""
+        ...
+
+    async def claim_outbox(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        targets: Sequence[tuple[str, str | None]],
+        limit: int,
+        keys: Sequence[str] | None = None,
+    ) -> list[OutboxItem]:
+        """Take due messages for these (channel, recipient or any) targets: pending ones,
+        and those whose previous claim ran out of lease. Several dispatchers never take the
+        same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time).
+        ``keys``: only these messages (the replies of the turn just processed)."""
+        ...
+
+    async def renew_lease(
+        self, item_id: int, owner: str, now: datetime, lease_until: datetime
+    ) -> bool:
+        """Extend the lease before sending; False when this dispatcher lost the row."""
+        ...
+
+    async def finish_outbox(
+        self,
+        item_id: int,
+        *,
+        owner: str,
+        status: str,
+        at: datetime,
+        attempted: bool,
+        provider_message_id: str | None = None,
+        error: str = "",
+        next_attempt_at: datetime | None = None,
+    ) -> bool:
+        """Record the row's fate, if ``owner`` still holds it."""
+        ...
