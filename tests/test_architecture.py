@@ -102,3 +102,58 @@ def test_only_the_clock_reads_the_wall_clock() -> None:
         or "date.today(" in (ROOT / path).read_text(encoding="utf-8")
     ]
     assert offending == []
+
+
+# The repository's parts, one per aggregate, mirror the core's ports one for one.
+AGGREGATES = (
+    "citizens",
+    "schedules",
+    "registrations",
+    "officers",
+    "outbox",
+    "credentials",
+    "inbox",
+    "subscriptions",
+)
+
+
+def test_each_aggregate_has_its_port_and_its_storage_part() -> None:
+    assert sorted(p.stem for p in (ROOT / "bot/core/ports").glob("*.py")) == sorted(
+        [*AGGREGATES, "__init__", "records"]
+    )
+    for aggregate in AGGREGATES:
+        assert (ROOT / "storage" / f"{aggregate}.py").is_file(), aggregate
+
+
+@pytest.mark.parametrize("aggregate", AGGREGATES)
+def test_a_storage_part_implements_exactly_its_port(aggregate: str) -> None:
+    """Every method a port declares is defined by the matching storage part, and no part
+    grows public methods its port does not declare."""
+    port = _public_methods(ROOT / "bot/core/ports" / f"{aggregate}.py")
+    part = _public_methods(ROOT / "storage" / f"{aggregate}.py")
+    assert port and part == port
+
+
+def test_storage_parts_use_each_other_only_through_shared_queries() -> None:
+    """A part may reuse another's query builders and row mappers, never its methods: the
+    parts stay readable one file at a time."""
+    for aggregate in AGGREGATES:
+        path = ROOT / "storage" / f"{aggregate}.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("storage."):
+                other = (node.module or "").removeprefix("storage.")
+                if other in AGGREGATES:
+                    names = [alias.name for alias in node.names]
+                    assert not any(name.endswith("Repository") for name in names), path
+
+
+def _public_methods(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        item.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        for item in node.body
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+        and not item.name.startswith("_")
+    }

@@ -1,0 +1,97 @@
+"""The inbox: every incoming update stored before it is acknowledged, processed once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.core.model import (
+    StoredUpdate,
+)
+from storage.part import SqlPart
+from storage.tables import (
+    InboxRow,
+)
+
+
+class InboxRepository(SqlPart):
+    async def store_updates(
+        self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]], now: datetime
+    ) -> list[StoredUpdate]:
+        fresh = dict(updates)  # the same update twice in one batch is stored once
+        if not fresh:
+            return []
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        # Insert-or-ignore with RETURNING: only the updates this call stored come back, even
+        # when another instance stores the same redelivered update at the same moment.
+        statement = (
+            insert(InboxRow)
+            .values(
+                [
+                    {
+                        "channel": channel,
+                        "update_id": update_id,
+                        "payload": payload,
+                        "received_at": now,
+                        "error": "",
+                    }
+                    for update_id, payload in fresh.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+            .returning(InboxRow.id, InboxRow.update_id)
+        )
+        stored = {update_id: row_id for row_id, update_id in await self._s.execute(statement)}
+        return [
+            StoredUpdate(stored[update_id], channel, update_id, payload)
+            for update_id, payload in fresh.items()
+            if update_id in stored
+        ]
+
+    async def claim_update(self, update_id: int, now: datetime) -> bool:
+        result = await self._s.execute(
+            update(InboxRow)
+            .where(InboxRow.id == update_id, InboxRow.processed_at.is_(None))
+            .values(processed_at=now, payload={})
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def note_update_failure(self, update_id: int, error: str, now: datetime) -> None:
+        await self._s.execute(
+            update(InboxRow)
+            .where(InboxRow.id == update_id)
+            .values(processed_at=now, payload={}, error=error[:2000])
+        )
+
+    async def unprocessed_updates(
+        self, channel: str, received_before: datetime, limit: int
+    ) -> list[StoredUpdate]:
+        rows = (
+            await self._s.execute(
+                select(InboxRow)
+                .where(
+                    InboxRow.channel == channel,
+                    InboxRow.processed_at.is_(None),
+                    InboxRow.received_at < received_before,
+                )
+                .order_by(InboxRow.id)
+                .limit(limit)
+            )
+        ).scalars()
+        return [_stored_update(row) for row in rows]
+
+    async def purge_updates(self, processed_before: datetime) -> int:
+        result = await self._s.execute(
+            delete(InboxRow).where(
+                InboxRow.processed_at.is_not(None), InboxRow.processed_at < processed_before
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _stored_update(row: InboxRow) -> StoredUpdate:
+    return StoredUpdate(row.id, row.channel, row.update_id, dict(row.payload or {}))

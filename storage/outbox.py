@@ -1,0 +1,201 @@
+"""The outbox: every outgoing message stored before it is sent, claimed under a lease."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, or_, select, update
+
+from bot.core.model import (
+    Choice,
+    OutboxItem,
+    OutboxMessage,
+    OutgoingFile,
+    Reply,
+)
+from storage.part import SqlPart
+from storage.tables import (
+    OutboxRow,
+)
+
+
+class OutboxRepository(SqlPart):
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        added = await self._insert_ignoring_conflicts(
+            OutboxRow,
+            [
+                {
+                    "idempotency_key": message.idempotency_key,
+                    "channel": message.channel,
+                    "recipient": message.recipient,
+                    "payload": _outbox_payload(message),
+                    "due_at": message.due_at,
+                    "status": "pending",
+                    "attempts": 0,
+                    "last_error": "",
+                    "created_at": message.due_at,
+                    "purpose": message.purpose,
+                    "expires_at": message.expires_at,
+                    "guard": message.guard,
+                }
+            ],
+            ["idempotency_key"],
+        )
+        return added > 0
+
+    async def claim_outbox(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        targets: Sequence[tuple[str, str | None]],
+        limit: int,
+        keys: Sequence[str] | None = None,
+    ) -> list[OutboxItem]:
+        if not targets or keys == []:
+            return []
+        wanted = or_(
+            *(
+                and_(OutboxRow.channel == channel, OutboxRow.recipient == recipient)
+                if recipient is not None
+                else OutboxRow.channel == channel
+                for channel, recipient in targets
+            )
+        )
+        due = and_(
+            OutboxRow.status == "pending",
+            OutboxRow.due_at <= now,
+            or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+        )
+        # A dispatcher that died mid-send leaves its rows "sending": they come back when the
+        # lease runs out (at-least-once; the provider gets no idempotency key to dedupe).
+        abandoned = and_(OutboxRow.status == "sending", OutboxRow.lease_until < now)
+        query = (
+            select(OutboxRow.id)
+            .where(wanted, or_(due, abandoned))
+            .order_by(OutboxRow.due_at, OutboxRow.id)
+            .limit(limit)
+        )
+        if keys is not None:
+            query = query.where(OutboxRow.idempotency_key.in_(keys))
+        if self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await self._s.execute(query)).scalars())
+        if not ids:
+            return []
+        await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids))
+            .values(
+                # A row taken back from a dispatcher that died counts as one more attempt, so
+                # a message that kills the process cannot come back forever.
+                attempts=case(
+                    (OutboxRow.status == "sending", OutboxRow.attempts + 1),
+                    else_=OutboxRow.attempts,
+                ),
+                status="sending",
+                lease_owner=owner,
+                lease_until=lease_until,
+            )
+        )
+        rows = await self._s.execute(
+            select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.due_at, OutboxRow.id)
+        )
+        return [_outbox_item(row) for row in rows.scalars()]
+
+    async def renew_lease(
+        self, item_id: int, owner: str, now: datetime, lease_until: datetime
+    ) -> bool:
+        result = await self._s.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.id == item_id,
+                OutboxRow.status == "sending",
+                OutboxRow.lease_owner == owner,
+                OutboxRow.lease_until > now,
+            )
+            .values(lease_until=lease_until)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def finish_outbox(
+        self,
+        item_id: int,
+        *,
+        owner: str,
+        status: str,
+        at: datetime,
+        attempted: bool,
+        provider_message_id: str | None = None,
+        error: str = "",
+        next_attempt_at: datetime | None = None,
+    ) -> bool:
+        values: dict[str, Any] = {
+            "status": status,
+            "lease_owner": None,
+            "lease_until": None,
+            "next_attempt_at": next_attempt_at,
+            "last_error": error[:2000],
+        }
+        if attempted:
+            values["attempts"] = OutboxRow.attempts + 1
+        if provider_message_id is not None:
+            values["provider_message_id"] = provider_message_id[:64]
+        if status == "sent":
+            values["sent_at"] = at
+        # Only the dispatcher that holds the row records its fate.
+        result = await self._s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id, OutboxRow.lease_owner == owner)
+            .values(**values)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def _outbox_payload(message: OutboxMessage) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "text": message.text,
+        "choices": [{"label": c.label, "payload": c.payload} for c in message.choices],
+    }
+    if message.contact_request:
+        payload["contact_request"] = message.contact_request
+    if message.file is not None:
+        payload["file"] = {
+            "filename": message.file.filename,
+            "mime_type": message.file.mime_type,
+            "content": base64.b64encode(message.file.content).decode("ascii"),
+        }
+    return payload
+
+
+def _outbox_item(row: OutboxRow) -> OutboxItem:
+    payload = row.payload or {}
+    file = payload.get("file")
+    return OutboxItem(
+        id=row.id,
+        key=row.idempotency_key,
+        channel=row.channel,
+        recipient=row.recipient,
+        reply=Reply(
+            text=str(payload.get("text", "")),
+            choices=tuple(
+                Choice(str(c["label"]), str(c["payload"])) for c in payload.get("choices", ())
+            ),
+            contact_request=payload.get("contact_request"),
+            file=(
+                OutgoingFile(
+                    str(file["filename"]),
+                    base64.b64decode(str(file["content"])),
+                    str(file["mime_type"]),
+                )
+                if file
+                else None
+            ),
+        ),
+        attempts=row.attempts,
+        expires_at=row.expires_at,
+        guard=dict(row.guard) if row.guard else None,
+    )

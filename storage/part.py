@@ -1,0 +1,28 @@
+"""What every part of the repository shares: the transaction's session and its dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.tables import Base
+
+
+class SqlPart:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+        self._dialect = session.get_bind().dialect.name
+
+    async def _insert_ignoring_conflicts(
+        self, table: type[Base], rows: Sequence[dict[str, Any]], keys: Sequence[str]
+    ) -> int:
+        """INSERT ... ON CONFLICT DO NOTHING in the dialect at hand; returns rows inserted."""
+        if not rows:
+            return 0
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        statement = insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
+        result = await self._s.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)

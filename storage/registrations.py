@@ -1,0 +1,375 @@
+"""Registrations, their decisions and their append-only history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
+
+from bot.core.model import (
+    SEAT_HOLDING_STATUSES,
+    NewRegistration,
+    RegistrationEvent,
+    RegistrationStatus,
+    RegistrationView,
+    RequestKind,
+    UnitKind,
+)
+from bot.core.ports import DECISION_COLUMNS
+from storage.part import SqlPart
+from storage.tables import (
+    CitizenRow,
+    LeaderRow,
+    RegistrationEventRow,
+    RegistrationRow,
+    SessionRow,
+    UnitRow,
+)
+
+_SEAT_HOLDING = tuple(status.value for status in SEAT_HOLDING_STATUSES)
+
+
+class RegistrationRepository(SqlPart):
+    async def code_taken(self, code: str) -> bool:
+        found = await self._s.execute(
+            select(RegistrationRow.id).where(RegistrationRow.code == code)
+        )
+        return found.first() is not None
+
+    async def count_active_registrations(self, citizen_id: int) -> int:
+        count = await self._s.execute(
+            select(func.count(RegistrationRow.id)).where(
+                RegistrationRow.citizen_id == citizen_id,
+                RegistrationRow.status.in_(_SEAT_HOLDING),
+            )
+        )
+        return int(count.scalar_one())
+
+    async def create_registration(
+        self, registration: NewRegistration, actor: str
+    ) -> RegistrationView:
+        r = registration
+        row = RegistrationRow(
+            code=r.code,
+            citizen_id=r.citizen_id,
+            consent_id=r.consent_id,
+            kind=r.kind.value,
+            status=RegistrationStatus.SUBMITTED.value,
+            full_name=r.full_name,
+            phone=r.phone,
+            phone_verified=r.phone_verified,
+            id_number=r.id_number,
+            province=r.province,
+            address=r.address,
+            leader_id=r.leader_id,
+            requested_session_id=r.session_id,
+            session_id=r.session_id,
+            people_count=r.people_count,
+            representatives=list(r.representatives),
+            summary=r.summary,
+            prior_handling=r.prior_handling,
+            request=r.request,
+            locale=r.locale,
+            submitted_at=r.submitted_at,
+            due_date=r.due_date,
+            updated_at=r.submitted_at,
+            interpreter=r.interpreter,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        self._s.add(
+            RegistrationEventRow(
+                registration_id=row.id,
+                at=r.submitted_at,
+                actor=actor,
+                event="submitted",
+                from_status=None,
+                to_status=RegistrationStatus.SUBMITTED.value,
+                note="",
+                internal=False,
+                data={},
+            )
+        )
+        await self._s.flush()
+        view = await self._registration_view(RegistrationRow.id == row.id)
+        assert view is not None
+        return view
+
+    async def _registration_view(self, *conditions: Any) -> RegistrationView | None:
+        row = (await self._s.execute(registration_query().where(*conditions))).first()
+        return _registration(*row) if row else None
+
+    async def registrations_of(self, citizen_id: int) -> list[RegistrationView]:
+        query = (
+            registration_query()
+            .where(RegistrationRow.citizen_id == citizen_id)
+            .order_by(RegistrationRow.submitted_at.desc(), RegistrationRow.id.desc())
+        )
+        return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+    async def registration_by_code(self, code: str) -> RegistrationView | None:
+        return await self._registration_view(RegistrationRow.code == code)
+
+    async def registration_by_id(self, registration_id: int) -> RegistrationView | None:
+        return await self._registration_view(RegistrationRow.id == registration_id)
+
+    async def registration_for_update(self, code: str) -> RegistrationView | None:
+        if self._dialect == "postgresql":
+            await self._s.execute(
+                select(RegistrationRow.id).where(RegistrationRow.code == code).with_for_update()
+            )
+        return await self.registration_by_code(code)
+
+    async def registration_events(self, registration_id: int) -> list[RegistrationEvent]:
+        query = (
+            select(RegistrationEventRow)
+            .where(RegistrationEventRow.registration_id == registration_id)
+            .order_by(RegistrationEventRow.at, RegistrationEventRow.id)
+        )
+        return [_event(r) for r in (await self._s.execute(query)).scalars()]
+
+    async def queue(
+        self,
+        statuses: frozenset[RegistrationStatus],
+        kinds: frozenset[RequestKind] | None,
+        unit_ids: frozenset[int] | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[RegistrationView], int]:
+        conditions: list[Any] = [RegistrationRow.status.in_([s.value for s in statuses])]
+        if kinds is not None:
+            conditions.append(RegistrationRow.kind.in_([k.value for k in kinds]))
+        if unit_ids is not None:
+            conditions.append(LeaderRow.unit_id.in_(unit_ids))
+        query = (
+            registration_query()
+            .where(*conditions)
+            .order_by(
+                RegistrationRow.priority.desc(), RegistrationRow.submitted_at, RegistrationRow.id
+            )
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
+        total = await self._s.execute(
+            select(func.count(RegistrationRow.id))
+            .join(LeaderRow, RegistrationRow.leader_id == LeaderRow.id)
+            .where(*conditions)
+        )
+        return rows, int(total.scalar_one())
+
+    async def pending_notices(
+        self, kinds: frozenset[RequestKind] | None, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        query = registration_query().where(
+            RegistrationRow.notice_due.is_not(None), RegistrationRow.notice_issued_on.is_(None)
+        )
+        if kinds is not None:
+            query = query.where(RegistrationRow.kind.in_([k.value for k in kinds]))
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
+        query = query.order_by(RegistrationRow.notice_due, RegistrationRow.id)
+        return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+    async def registrations_met_between(
+        self, start: datetime, end: datetime, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        in_period = select(SessionRow.id).where(
+            SessionRow.starts_at >= start, SessionRow.starts_at < end
+        )
+        query = registration_query().where(RegistrationRow.session_id.in_(in_period))
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
+        rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
+        return sorted(rows, key=lambda r: (r.session_starts_at, r.slot_time is None, r.code))
+
+    async def registrations_submitted_between(
+        self, start: datetime, end: datetime, unit_ids: frozenset[int] | None
+    ) -> list[RegistrationView]:
+        query = (
+            registration_query()
+            .where(RegistrationRow.submitted_at >= start, RegistrationRow.submitted_at < end)
+            .order_by(RegistrationRow.submitted_at, RegistrationRow.id)
+        )
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
+        return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+    async def first_events(
+        self, registration_ids: Sequence[int], events: frozenset[str]
+    ) -> dict[int, datetime]:
+        found: dict[int, datetime] = {}
+        # Chunks keep the IN list under every driver's parameter limit.
+        for chunk in range(0, len(registration_ids), 5000):
+            query = (
+                select(RegistrationEventRow.registration_id, func.min(RegistrationEventRow.at))
+                .where(
+                    RegistrationEventRow.registration_id.in_(
+                        registration_ids[chunk : chunk + 5000]
+                    ),
+                    RegistrationEventRow.event.in_(sorted(events)),
+                )
+                .group_by(RegistrationEventRow.registration_id)
+            )
+            for registration_id, at in (await self._s.execute(query)).all():
+                found[int(registration_id)] = at
+        return found
+
+    async def record_decision(
+        self,
+        registration_id: int,
+        to_status: RegistrationStatus,
+        *,
+        event: str,
+        actor: str,
+        at: datetime,
+        note: str,
+        internal: bool,
+        data: dict[str, str],
+        changes: dict[str, object],
+    ) -> int:
+        unknown = set(changes) - DECISION_COLUMNS
+        if unknown:
+            raise ValueError(f"a decision cannot set {sorted(unknown)}")
+        row = await self._s.get(RegistrationRow, registration_id)
+        if row is None:
+            raise LookupError(f"registration {registration_id} does not exist")
+        event_row = RegistrationEventRow(
+            registration_id=row.id,
+            at=at,
+            actor=actor,
+            event=event,
+            from_status=row.status,
+            to_status=to_status.value,
+            note=note,
+            internal=internal,
+            data=data,
+        )
+        self._s.add(event_row)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.status = to_status.value
+        row.updated_at = at
+        await self._s.flush()
+        return event_row.id
+
+    async def latest_registration_of_chat(
+        self, channel: str, chat_id: str
+    ) -> RegistrationView | None:
+        row = (
+            await self._s.execute(
+                registration_query()
+                .where(CitizenRow.channel == channel, CitizenRow.chat_id == chat_id)
+                .order_by(RegistrationRow.submitted_at.desc(), RegistrationRow.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return _registration(*row) if row else None
+
+    async def registrations_in_session(
+        self, session_id: int, statuses: frozenset[RegistrationStatus]
+    ) -> list[RegistrationView]:
+        query = (
+            registration_query()
+            .where(
+                RegistrationRow.session_id == session_id,
+                RegistrationRow.status.in_([s.value for s in statuses]),
+            )
+            .order_by(RegistrationRow.slot_time, RegistrationRow.submitted_at, RegistrationRow.id)
+        )
+        return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+
+def registration_query() -> Select[RegistrationRow, LeaderRow, SessionRow, UnitRow, CitizenRow]:
+    session = aliased(SessionRow)
+    return (
+        select(RegistrationRow, LeaderRow, session, UnitRow, CitizenRow)
+        .join(LeaderRow, RegistrationRow.leader_id == LeaderRow.id)
+        .join(session, RegistrationRow.session_id == session.id)
+        .join(UnitRow, LeaderRow.unit_id == UnitRow.id)
+        .join(CitizenRow, RegistrationRow.citizen_id == CitizenRow.id)
+    )
+
+
+def _registration(
+    row: RegistrationRow,
+    leader: LeaderRow,
+    session: SessionRow,
+    unit: UnitRow,
+    citizen: CitizenRow,
+) -> RegistrationView:
+    return RegistrationView(
+        id=row.id,
+        code=row.code,
+        citizen_id=row.citizen_id,
+        kind=RequestKind(row.kind),
+        status=RegistrationStatus(row.status),
+        full_name=row.full_name,
+        summary=row.summary,
+        request=row.request,
+        people_count=row.people_count,
+        leader_name=leader.name,
+        leader_title=leader.title,
+        session_id=session.id,
+        session_starts_at=session.starts_at,
+        session_location=session.location,
+        submitted_at=row.submitted_at,
+        due_date=row.due_date,
+        leader_id=leader.id,
+        unit_id=unit.id,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        unit_kind=UnitKind(unit.kind),
+        delegation_allowed=unit.allow_delegation,
+        session_ends_at=session.ends_at,
+        citizen_channel=citizen.channel,
+        citizen_chat_id=citizen.chat_id,
+        citizen_locale=citizen.locale,
+        phone=row.phone,
+        phone_verified=row.phone_verified,
+        id_number=row.id_number,
+        province=row.province,
+        address=row.address,
+        representatives=tuple(row.representatives),
+        prior_handling=row.prior_handling,
+        requested_session_id=row.requested_session_id,
+        host_name=row.host_name,
+        slot_time=row.slot_time,
+        rejection_reason=row.rejection_reason,
+        guided_to=row.guided_to,
+        referred_to=row.referred_to,
+        letter_no=row.letter_no,
+        duplicate_of_code=row.duplicate_of_code,
+        outcome=row.outcome,
+        outcome_note=row.outcome_note,
+        conclusion=row.conclusion,
+        conclusion_deadline=row.conclusion_deadline,
+        conclusion_unit=row.conclusion_unit,
+        info_question=row.info_question,
+        paused_since=row.paused_since,
+        priority=row.priority,
+        interpreter=row.interpreter,
+        notice_form=row.notice_form,
+        notice_due=row.notice_due,
+        notice_letter=row.notice_letter,
+        notice_issued_on=row.notice_issued_on,
+        updated_at=row.updated_at,
+    )
+
+
+def _event(row: RegistrationEventRow) -> RegistrationEvent:
+    return RegistrationEvent(
+        registration_id=row.registration_id,
+        at=row.at,
+        actor=row.actor,
+        event=row.event,
+        from_status=RegistrationStatus(row.from_status) if row.from_status else None,
+        to_status=RegistrationStatus(row.to_status) if row.to_status else None,
+        note=row.note,
+        internal=row.internal,
+        id=row.id,
+        data={str(k): str(v) for k, v in (row.data or {}).items()},
+    )
