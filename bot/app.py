@@ -30,17 +30,20 @@ from bot.records.frequency import DEFAULT_MINIMUMS, Minimum, Per
 from storage import migrate
 from storage.db import create_engine
 from storage.repositories import SqlStore
+from storage.sqlite import SqliteStore, store_for
 
 
 @dataclass
 class App:
     config: Config
     engine: AsyncEngine
-    store: SqlStore
+    store: SqlStore | SqliteStore
     services: Services
     dialogue: Dialogue
 
     async def close(self) -> None:
+        if isinstance(self.store, SqliteStore):
+            self.store.engine.dispose()
         await self.engine.dispose()
 
 
@@ -130,7 +133,7 @@ def build(config: Config, clock: Clock | None = None) -> App:
         echo=config.database.echo,
         busy_timeout_ms=config.database.busy_timeout_ms,
     )
-    store = SqlStore(engine)
+    store = store_for(engine, busy_timeout_ms=config.database.busy_timeout_ms)
     locales_dir = config.bot.locales_path
     services = Services(
         store=store,

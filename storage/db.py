@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 
 def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> AsyncEngine:
@@ -18,12 +20,30 @@ def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) 
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, echo=echo)
-    _configure_sqlite(engine, busy_timeout_ms)
+    # This engine serves migrations, the command line and tests; the bot's own reads and
+    # writes go through the inline store, in the event loop's thread. A transaction here
+    # must not take the write lock before it writes: a mere read that did would make the
+    # store wait, in the very thread this read needs to finish.
+    _configure_sqlite(engine, busy_timeout_ms, begin="BEGIN")
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
-    sync_engine = engine.sync_engine
+def create_inline_sqlite_engine(
+    url: str, *, echo: bool = False, busy_timeout_ms: int = 5000
+) -> Engine:
+    """The same SQLite database through the synchronous driver, one connection, for the
+    store whose statements run in the event loop's own thread (storage/sqlite.py)."""
+    parsed = make_url(url).set(drivername="sqlite+pysqlite")
+    engine = sa_create_engine(parsed, echo=echo, poolclass=StaticPool)
+    # Every transaction of the store reads then writes (the dialogue loads and saves its
+    # state). A deferred transaction that upgrades to a writer gets SQLITE_BUSY at once in
+    # WAL mode, ignoring busy_timeout; IMMEDIATE takes the write lock up front and waits.
+    _configure_sqlite(engine, busy_timeout_ms, begin="BEGIN IMMEDIATE")
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine | Engine, busy_timeout_ms: int, begin: str) -> None:
+    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -39,7 +59,4 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Every transaction here reads then writes (the dialogue loads and saves its state).
-        # A deferred transaction that upgrades to a writer gets SQLITE_BUSY at once in WAL
-        # mode, ignoring busy_timeout; IMMEDIATE takes the write lock up front and waits.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FixedClock
 from bot.core.model import OutboxMessage, Reply
+from bot.core.ports import Store
 from bot.core.sending import Rejected, RetryAfter, Unavailable, Unreachable
 from bot.outbox import Dispatcher
 from storage.db import create_engine
-from storage.repositories import SqlStore
+from storage.sqlite import store_for
 from storage.tables import CitizenRow, OutboxRow
 from tests.conftest import START
 from tests.support import RecordingSender
@@ -33,7 +34,7 @@ def message(key: str, **fields: Any) -> OutboxMessage:
     )
 
 
-async def enqueue(store: SqlStore, *messages: OutboxMessage) -> list[bool]:
+async def enqueue(store: Store, *messages: OutboxMessage) -> list[bool]:
     async with store.transaction() as repo:
         return [await repo.enqueue(m) for m in messages]
 
@@ -45,7 +46,7 @@ async def rows(engine: AsyncEngine) -> dict[str, Any]:
 
 
 def dispatcher(
-    store: SqlStore, clock: FixedClock, *senders: RecordingSender, **kw: Any
+    store: Store, clock: FixedClock, *senders: RecordingSender, **kw: Any
 ) -> Dispatcher:
     return Dispatcher(
         store=store,
@@ -59,7 +60,7 @@ def dispatcher(
 async def test_a_due_message_is_sent_once_and_recorded(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     assert await enqueue(store, message("a"), message("a")) == [True, False]
     sender = RecordingSender()
     stats = await dispatcher(store, clock, sender).drain()
@@ -71,7 +72,7 @@ async def test_a_due_message_is_sent_once_and_recorded(
 
 
 async def test_a_message_waits_for_its_due_time(engine: AsyncEngine, clock: FixedClock) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(store, message("later", due_at=START + timedelta(hours=1)))
     sender = RecordingSender()
     await dispatcher(store, clock, sender).drain()
@@ -84,7 +85,7 @@ async def test_a_message_waits_for_its_due_time(engine: AsyncEngine, clock: Fixe
 async def test_a_429_waits_exactly_as_long_as_asked(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(store, message("slow"))
     sender = RecordingSender(failures=[RetryAfter(17)])
     await dispatcher(store, clock, sender).tick()
@@ -102,7 +103,7 @@ async def test_a_429_waits_exactly_as_long_as_asked(
 async def test_network_errors_back_off_and_are_given_up_after_max_attempts(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(store, message("flaky"))
     sender = RecordingSender(failures=[Unavailable("timeout")] * 3)
     waits = []
@@ -122,7 +123,7 @@ async def test_network_errors_back_off_and_are_given_up_after_max_attempts(
 async def test_a_blocked_recipient_is_marked_dead_and_unreachable(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     async with store.transaction() as repo:
         await repo.citizen_for("console", "c1", "c1", "vi", START)
     await enqueue(store, message("blocked"), message("refused", recipient="c2"))
@@ -139,7 +140,7 @@ async def test_a_blocked_recipient_is_marked_dead_and_unreachable(
 async def test_a_sender_bug_does_not_stop_the_other_messages(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(store, message("first"), message("second", due_at=START + timedelta(seconds=1)))
     clock.set(START + timedelta(seconds=1))
     sender = RecordingSender(failures=[ZeroDivisionError("oops")])
@@ -151,7 +152,7 @@ async def test_a_sender_bug_does_not_stop_the_other_messages(
 async def test_late_or_no_longer_true_messages_expire_unsent(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(
         store,
         message("too-late", expires_at=START),
@@ -168,7 +169,7 @@ async def test_late_or_no_longer_true_messages_expire_unsent(
 async def test_only_the_console_users_messages_go_to_the_console(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(
         store,
         message("mine", recipient="me"),
@@ -185,7 +186,7 @@ async def test_only_the_console_users_messages_go_to_the_console(
 async def test_a_dispatcher_that_died_mid_send_leaves_its_rows_to_another(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(store, message("orphan"))
     async with store.transaction() as repo:
         claimed = await repo.claim_outbox(
@@ -227,8 +228,8 @@ async def test_two_dispatchers_on_postgresql_send_every_row_exactly_once(
     second_engine = create_engine(str(engine.url.render_as_string(hide_password=False)))
     try:
         one, two = RecordingSender("telegram"), RecordingSender("telegram")
-        first = dispatcher(SqlStore(engine), clock, one, owner="instance-1", batch=20)
-        second = dispatcher(SqlStore(second_engine), clock, two, owner="instance-2", batch=20)
+        first = dispatcher(store_for(engine), clock, one, owner="instance-1", batch=20)
+        second = dispatcher(store_for(second_engine), clock, two, owner="instance-2", batch=20)
         await asyncio.gather(first.drain(rounds=100), second.drain(rounds=100))
     finally:
         await second_engine.dispose()
@@ -250,11 +251,11 @@ async def test_a_claim_in_progress_is_skipped_not_shared(
     the same moment gets other rows, at once (FOR UPDATE SKIP LOCKED)."""
     if engine.dialect.name != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite has a single writer")
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(store, *(message(f"m{n}", recipient=f"c{n}") for n in range(20)))
     other_engine = create_engine(str(engine.url.render_as_string(hide_password=False)))
     try:
-        other = SqlStore(other_engine)
+        other = store_for(other_engine)
         lease = START + timedelta(minutes=2)
         async with store.transaction() as first:
             mine = await first.claim_outbox(START, "one", lease, [("console", None)], 10)
@@ -273,7 +274,7 @@ async def test_rows_taken_over_from_a_slow_dispatcher_are_never_sent_twice(
 ) -> None:
     """Each send takes 25 s of the clock and a lease lasts 60 s: the rows the first
     dispatcher has not reached yet pass to the second, and each row is sent once."""
-    store = SqlStore(engine)
+    store = store_for(engine)
     await enqueue(store, *(message(f"m{n}", recipient=f"c{n}") for n in range(6)))
     sent: list[str] = []
 

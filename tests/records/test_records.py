@@ -98,8 +98,8 @@ async def seed(app: App, clock: FixedClock) -> dict[str, str]:
     await desk.send(f"/reject {codes['E']} resolved")
     assert "Written notice to issue" in desk.text, desk.text
     await desk.send(f"/delegate {codes['A']} Phó Bí thư Trần Văn Phó")
+    commune_chair = await leader(app, "ct-xa")
     async with app.store.transaction() as repo:
-        commune_chair = await leader(app, "ct-xa")
         for session in await repo.sessions_of_leader(commune_chair.id, local(25, 0), local(26, 0)):
             await repo.update_session(session.id, {"status": SessionStatus.CANCELLED.value})
 

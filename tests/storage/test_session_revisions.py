@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core import sessions
 from bot.core.model import NewSession, SessionStatus
 from bot.demo import load_demo
-from storage.repositories import SqlStore
+from storage.sqlite import store_for
 from tests.conftest import START
 
 
@@ -28,7 +28,7 @@ def ad_hoc(leader_id: int, starts_at: datetime, location: str = "Phòng tiếp d
 
 
 async def test_each_change_a_calendar_follows_raises_the_revision(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     later = START + timedelta(hours=3)
     async with store.transaction() as repo:
         await load_demo(repo, START)
@@ -68,7 +68,7 @@ async def test_each_change_a_calendar_follows_raises_the_revision(engine: AsyncE
 async def test_a_schedule_file_session_imported_at_a_new_time_is_a_new_revision(
     engine: AsyncEngine,
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     starts = datetime(2026, 12, 22, 1, 0, tzinfo=UTC)
     async with store.transaction() as repo:
         await load_demo(repo, START)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,7 +34,9 @@ from bot.core.ports import OfficerRecord, Repository, Store
 from bot.core.workdays import WorkCalendar
 from bot.demo import load_demo
 from storage import migrate
-from storage.repositories import SqlRepository, SqlStore
+from storage.db import create_inline_sqlite_engine
+from storage.repositories import SqlRepository
+from storage.sqlite import NestedTransaction, SqliteStore, store_for
 from storage.tables import (
     AuditRow,
     Base,
@@ -52,7 +55,7 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 # For mypy: the SQL implementations satisfy the core's ports.
-def _conforms(repository: SqlRepository, store: SqlStore) -> tuple[Repository, Store]:
+def _conforms(repository: SqlRepository, store: Store) -> tuple[Repository, Store]:
     return repository, store
 
 
@@ -80,7 +83,7 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: AsyncEngine) ->
         assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar_one() == 5000
 
 
-async def _submitted(store: SqlStore, now: datetime) -> int:
+async def _submitted(store: Store, now: datetime) -> int:
     """A demo registration, straight through the repository; returns its id."""
     async with store.transaction() as repo:
         await load_demo(repo, now)
@@ -117,7 +120,7 @@ async def _submitted(store: SqlStore, now: datetime) -> int:
 
 
 async def test_registration_history_is_append_only_in_the_database(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     registration_id = await _submitted(store, START)
     async with store.transaction() as repo:
         await repo.record_decision(
@@ -149,7 +152,7 @@ async def test_registration_history_is_append_only_in_the_database(engine: Async
 
 
 async def test_a_ticket_code_is_unique(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     await _submitted(store, START)
     async with store.transaction() as repo:
         assert await repo.code_taken("2345-6789")
@@ -173,7 +176,7 @@ async def test_inbox_keeps_one_row_per_channel_update(engine: AsyncEngine) -> No
 
 
 async def test_timestamps_come_back_timezone_aware_in_utc(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     async with store.transaction() as repo:
         await repo.citizen_for("console", "7", "7", "vi", START.astimezone(ZONE))
     async with engine.connect() as connection:
@@ -186,7 +189,7 @@ async def test_timestamps_come_back_timezone_aware_in_utc(engine: AsyncEngine) -
 
 
 async def test_one_identity_per_channel(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     async with store.transaction() as repo:
         first = await repo.citizen_for("telegram", "5", "5", "vi", START)
         same = await repo.citizen_for("telegram", "5", "chat-changed", "en", START)
@@ -199,7 +202,7 @@ async def test_one_identity_per_channel(engine: AsyncEngine) -> None:
 async def test_materialising_sessions_is_idempotent_and_respects_holidays(
     engine: AsyncEngine,
 ) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     now = datetime(2027, 1, 20, 2, 0, tzinfo=UTC)
     async with store.transaction() as repo:
         await load_demo(repo, now)
@@ -217,7 +220,7 @@ async def test_materialising_sessions_is_idempotent_and_respects_holidays(
 
 
 async def test_rules_and_leaders_can_be_updated_in_place(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     async with store.transaction() as repo:
         unit = await repo.upsert_unit(
             "u1", "UBND xã A", UnitKind.PEOPLES_COMMITTEE, UnitLevel.COMMUNE, None, "", START
@@ -248,7 +251,7 @@ async def test_rules_and_leaders_can_be_updated_in_place(engine: AsyncEngine) ->
 
 
 async def test_officers_from_the_configuration_are_synchronised(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     async with store.transaction() as repo:
         await repo.sync_config_officers(
             [
@@ -276,7 +279,7 @@ async def test_dialog_rows_are_locked_per_citizen_on_postgresql(engine: AsyncEng
     """A second transaction for the same citizen waits until the first one commits."""
     if engine.dialect.name != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite serialises writers with BEGIN IMMEDIATE")
-    store = SqlStore(engine)
+    store = store_for(engine)
     async with store.transaction() as repo:
         citizen = await repo.citizen_for("telegram", "1", "1", "vi", START)
     order: list[str] = []
@@ -303,7 +306,7 @@ async def test_dialog_rows_are_locked_per_citizen_on_postgresql(engine: AsyncEng
 
 
 async def test_loading_the_demo_twice_changes_nothing(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
 
     async def counts() -> list[int]:
         async with engine.connect() as connection:
@@ -325,7 +328,7 @@ async def test_loading_the_demo_twice_changes_nothing(engine: AsyncEngine) -> No
 
 
 async def test_the_audit_log_is_append_only_in_the_database(engine: AsyncEngine) -> None:
-    store = SqlStore(engine)
+    store = store_for(engine)
     async with store.transaction() as repo:
         await repo.audit(AuditEntry(START, "officer:1", "approve", "2345-6789", True, "ok"))
     for statement in (update(AuditRow).values(allowed=False), delete(AuditRow)):
@@ -335,3 +338,26 @@ async def test_the_audit_log_is_append_only_in_the_database(engine: AsyncEngine)
     async with engine.connect() as connection:
         rows = (await connection.execute(select(AuditRow.allowed))).scalars().all()
     assert list(rows) == [True]
+
+
+async def test_the_sqlite_store_refuses_a_transaction_inside_another(tmp_path: Path) -> None:
+    """One connection holds one transaction: nesting would wait for itself forever."""
+    store = SqliteStore(create_inline_sqlite_engine(f"sqlite+aiosqlite:///{tmp_path}/n.db"))
+    try:
+        async with store.transaction():
+            with pytest.raises(NestedTransaction):
+                async with store.transaction():
+                    pass
+        # Other tasks wait their turn instead.
+        order: list[str] = []
+
+        async def work(name: str) -> None:
+            async with store.transaction():
+                order.append(f"{name} in")
+                await asyncio.sleep(0)
+                order.append(f"{name} out")
+
+        await asyncio.gather(work("a"), work("b"))
+        assert order == ["a in", "a out", "b in", "b out"]
+    finally:
+        store.engine.dispose()
