@@ -3,10 +3,11 @@
 A channel hands over raw updates (``accept``); they are stored in one transaction (a redelivered
 update id is dropped there), and only then may the channel acknowledge them (the polling offset,
 the webhook's 200). Each stored update is processed by ``Dialogue.handle_update``, which marks
-it processed in the same transaction as its effects and its replies, and the replies are sent at
-once. Updates of different users are processed a bounded number at a time; each user's in the
-order they arrived. Updates stored but not processed when the process stopped are found again
-by ``sweep``, at start and then periodically.
+it processed in the same transaction as its effects and its replies — written already held by
+the outbox dispatcher — and the replies are sent at once. Updates of different users are
+processed a bounded number at a time; each user's in the order they arrived. Updates stored
+but not processed when the process stopped are found again by ``sweep``, at start and then
+periodically.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
-from bot.core.model import Incoming, StoredUpdate
+from bot.core.model import Hold, Incoming, OutboxItem, StoredUpdate
 from bot.core.ports import Store
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,17 @@ class Arrival:
 
 
 class Processor(Protocol):
-    async def handle_update(self, stored: StoredUpdate, incoming: Incoming | None) -> list[str]:
-        """Act on the update once; return the outbox keys of the replies to send now."""
+    async def handle_update(
+        self, stored: StoredUpdate, incoming: Incoming | None, hold: Hold
+    ) -> list[OutboxItem]:
+        """Act on the update once; return its replies, held by ``hold``, to send now."""
         ...
 
 
 class ReplySender(Protocol):
-    async def send_now(self, keys: Sequence[str]) -> object: ...
+    def hold(self) -> Hold: ...
+
+    async def deliver_held(self, items: Sequence[OutboxItem]) -> object: ...
 
 
 Parse = Callable[[Mapping[str, Any]], Incoming | None]
@@ -180,8 +185,10 @@ class Inbox:
         try:
             if self._on_arrival is not None and arrival.incoming is not None:
                 await self._on_arrival(arrival)
-            keys = await self._processor.handle_update(arrival.stored, arrival.incoming)
-            await self._replies.send_now(keys)
+            replies = await self._processor.handle_update(
+                arrival.stored, arrival.incoming, self._replies.hold()
+            )
+            await self._replies.deliver_held(replies)
         except Exception:
             # The update stays unprocessed (or its replies unsent) in the database; the sweep
             # or the dispatcher takes it up again.

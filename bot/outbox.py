@@ -2,12 +2,20 @@
 
 Each tick claims due rows in a short transaction (PostgreSQL ``FOR UPDATE SKIP LOCKED``, so
 several instances never take the same row), then for each one: expires it when it is too late
-(``expires_at``) or no longer true (its guard), otherwise sends it through its channel's sender
-and records the result in another short transaction. No transaction is held while sending.
+(``expires_at``) or no longer true (its guard), otherwise sends it through its channel's sender.
+A turn's replies need no claim: they are written already held by this dispatcher, in the
+turn's own transaction, and sent as soon as it commits (``deliver_held``).
+
+No transaction is held while sending. A row is sent only while this dispatcher's lease on it
+runs; the lease is renewed before a send only when it is close to running out. Each result is
+recorded as soon as it is known, and results that finish while others are being written go
+together in the next transaction, so that under load one commit records many sends. A result
+the database cannot take stays here and is recorded with the next ones.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +24,7 @@ from typing import Protocol
 
 from bot.core import reminders
 from bot.core.clock import Clock
-from bot.core.model import OutboxItem
+from bot.core.model import Hold, OutboxItem, SendResult
 from bot.core.ports import Store
 from bot.core.sending import (
     ChannelDown,
@@ -72,16 +80,38 @@ class Dispatcher:
     # consultation window), and what becomes of a message past it.
     reply_windows: Mapping[str, timedelta] = field(default_factory=dict)
     out_of_window: Mapping[str, OutOfWindow] = field(default_factory=dict)
+    _results: list[SendResult] = field(default_factory=list, init=False)
+    _recording: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     async def tick(self) -> DispatchStats:
         """Send what is due now; returns what happened to the claimed rows."""
         return await self._claim_and_deliver(None)
 
     async def send_now(self, keys: Sequence[str]) -> DispatchStats:
-        """Send these messages at once (a turn's replies), rather than at the next tick."""
+        """Send these messages at once, rather than at the next tick."""
         return await self._claim_and_deliver(keys) if keys else DispatchStats()
 
+    async def take_back(self) -> int:
+        """At start, when this is the only dispatcher there can be (SQLite: one process),
+        the rows the last run held are due again at once instead of when their lease runs
+        out (a reply the last run had not sent in time goes now, not in minutes)."""
+        async with self.store.transaction() as repo:
+            return await repo.take_back_held()
+
+    def hold(self) -> Hold:
+        """A lease for rows written already held by this dispatcher (a turn's replies)."""
+        return Hold(self.owner, self.clock.now() + self.lease)
+
+    async def deliver_held(self, items: Sequence[OutboxItem]) -> DispatchStats:
+        """Send rows this dispatcher already holds, at once."""
+        stats = DispatchStats()
+        for item in items:
+            await self._deliver(item, stats)
+        return stats
+
     async def _claim_and_deliver(self, keys: Sequence[str] | None) -> DispatchStats:
+        # What could not be recorded before goes first: those rows are still held.
+        await self._record()
         targets = [(s.channel, s.only_recipient) for s in self.senders.values()]
         now = self.clock.now()
         async with self.store.transaction() as repo:
@@ -104,18 +134,24 @@ class Dispatcher:
         return total
 
     async def _deliver(self, item: OutboxItem, stats: DispatchStats) -> None:
+        await self._attempt(item, stats)
+        # At once, while the row is surely still held: its lease must not run out with the
+        # result only here (another dispatcher would send it again).
+        await self._record()
+
+    async def _attempt(self, item: OutboxItem, stats: DispatchStats) -> None:
         now = self.clock.now()
         if item.attempts >= self.max_attempts:
             # Taken back from dispatchers that died sending it, again and again.
-            await self._finish(item, "failed", error="given up: too many attempts")
+            self._finish(item, "failed", error="given up: too many attempts")
             stats.failed += 1
             return
         if item.expires_at is not None and now >= item.expires_at:
-            await self._finish(item, "expired", error="too late: its moment has passed")
+            self._finish(item, "expired", error="too late: its moment has passed")
             stats.expired += 1
             return
         if item.guard and not await self._still_true(item.guard):
-            await self._finish(item, "expired", error="no longer true")
+            self._finish(item, "expired", error="no longer true")
             stats.expired += 1
             return
         window = self.reply_windows.get(item.channel)
@@ -134,14 +170,14 @@ class Dispatcher:
             if limiter is not None:
                 limiter.pause(wait.seconds)
             retry = self.clock.now() + timedelta(seconds=wait.seconds)
-            await self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
+            self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
             stats.retried += 1
         except ChannelDown as down:
             retry = self.clock.now() + timedelta(seconds=down.seconds)
-            await self._finish(item, "pending", error=str(down), next_attempt_at=retry)
+            self._finish(item, "pending", error=str(down), next_attempt_at=retry)
             stats.retried += 1
         except Unreachable as blocked:
-            await self._finish(
+            self._finish(
                 item,
                 "dead",
                 error=str(blocked) or "recipient unreachable",
@@ -150,7 +186,7 @@ class Dispatcher:
             )
             stats.dead += 1
         except Rejected as refused:
-            await self._finish(item, "failed", error=str(refused), attempted=True)
+            self._finish(item, "failed", error=str(refused), attempted=True)
             stats.failed += 1
         except (Unavailable, SendFailure, OSError, TimeoutError) as trouble:
             await self._retry_later(item, str(trouble) or type(trouble).__name__, stats)
@@ -158,15 +194,19 @@ class Dispatcher:
             log.exception("sender for %s failed on outbox row %s", item.channel, item.id)
             await self._retry_later(item, f"{type(bug).__name__}: {bug}", stats)
         else:
-            await self._finish(item, "sent", provider_message_id=message_id, attempted=True)
+            self._finish(item, "sent", provider_message_id=message_id, attempted=True)
             stats.sent += 1
 
     async def _turn_to_send(self, item: OutboxItem, limiter: RateLimiter | None) -> bool:
-        """Wait for the channel's rate limit, then hold the row again: the wait and earlier
-        sends of the batch took time. False when another dispatcher took it over meanwhile."""
+        """Wait for the channel's rate limit; then, if the wait and the batch's earlier sends
+        brought the lease close to its end, hold the row again. False when another
+        dispatcher took it over meanwhile. (Half a lease of margin also covers the clocks of
+        several instances disagreeing.)"""
         if limiter is not None:
             await limiter.wait(item.recipient)
         now = self.clock.now()
+        if item.lease_until is not None and item.lease_until - now > self.lease / 2:
+            return True
         async with self.store.transaction() as repo:
             return await repo.renew_lease(item.id, self.owner, now, now + self.lease)
 
@@ -180,7 +220,7 @@ class Dispatcher:
         the message; otherwise undeliverable, and the officers are asked to phone."""
         fallback = self.out_of_window.get(item.channel)
         if fallback is None:
-            await self._finish(item, "failed", error="outside the consultation window")
+            self._finish(item, "failed", error="outside the consultation window")
             stats.failed += 1
             return
         limiter = self.limiters.get(item.channel)
@@ -194,7 +234,7 @@ class Dispatcher:
             if isinstance(wait, RetryAfter) and limiter is not None:
                 limiter.pause(wait.seconds)
             retry = self.clock.now() + timedelta(seconds=wait.seconds)
-            await self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
+            self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
             stats.retried += 1
             return
         except (Unreachable, Rejected) as refused:
@@ -204,10 +244,10 @@ class Dispatcher:
             await self._retry_later(item, f"fallback: {trouble}", stats)
             return
         if message_id is not None:
-            await self._finish(item, "sent", provider_message_id=message_id, attempted=True)
+            self._finish(item, "sent", provider_message_id=message_id, attempted=True)
             stats.sent += 1
             return
-        await self._finish(item, "failed", error="outside the consultation window", attempted=True)
+        self._finish(item, "failed", error="outside the consultation window", attempted=True)
         try:
             await fallback.undeliverable(item)
         except Exception:
@@ -229,16 +269,16 @@ class Dispatcher:
     async def _retry_later(self, item: OutboxItem, error: str, stats: DispatchStats) -> None:
         attempts = item.attempts + 1
         if attempts >= self.max_attempts:
-            await self._finish(item, "failed", error=error, attempted=True)
+            self._finish(item, "failed", error=error, attempted=True)
             stats.failed += 1
             return
         wait = min(self.retry_first * 2 ** (attempts - 1), self.retry_max)
-        await self._finish(
+        self._finish(
             item, "pending", error=error, attempted=True, next_attempt_at=self.clock.now() + wait
         )
         stats.retried += 1
 
-    async def _finish(
+    def _finish(
         self,
         item: OutboxItem,
         status: str,
@@ -249,17 +289,35 @@ class Dispatcher:
         next_attempt_at: datetime | None = None,
         unreachable: bool = False,
     ) -> None:
-        async with self.store.transaction() as repo:
-            if unreachable:
-                # With the row's fate, so nobody sees a dead message to a "reachable" chat.
-                await repo.mark_unreachable(item.channel, item.recipient, self.clock.now())
-            await repo.finish_outbox(
+        self._results.append(
+            SendResult(
                 item.id,
-                owner=self.owner,
-                status=status,
-                at=self.clock.now(),
+                self.owner,
+                status,
+                self.clock.now(),
                 attempted=attempted,
                 provider_message_id=provider_message_id,
                 error=error,
                 next_attempt_at=next_attempt_at,
+                unreachable=(item.channel, item.recipient) if unreachable else None,
             )
+        )
+
+    async def _record(self) -> None:
+        """Write the results gathered so far, in one transaction; a caller that finds a
+        write under way waits for it, then writes what gathered meanwhile."""
+        async with self._recording:
+            results, self._results = self._results, []
+            if not results:
+                return
+            try:
+                async with self.store.transaction() as repo:
+                    await repo.record_results(results)
+                    for result in results:
+                        if result.unreachable is not None:
+                            # With the row's fate: no dead message to a "reachable" chat.
+                            await repo.mark_unreachable(*result.unreachable, result.at)
+            except Exception:
+                # The rows stay held by this dispatcher; try again with the next results.
+                log.exception("could not record %d outbox result(s)", len(results))
+                self._results[:0] = results

@@ -166,6 +166,7 @@ async def start(app: App) -> Running:
         if channel is not None:
             channel.route(web)
     await web.start()
+    await _take_back_what_the_last_run_held(app, outbox)
     for inbox in inboxes:
         inbox.start()
         # Updates stored by the last run but not processed: theirs is the first turn.
@@ -378,6 +379,14 @@ def _renewer(tokens: OaTokens) -> Callable[[], Awaitable[object]]:
             await tokens.access_token()
 
     return renew
+
+
+async def _take_back_what_the_last_run_held(app: App, outbox: Dispatcher) -> None:
+    """SQLite has one process at a time: what the last run held, nobody holds any more."""
+    if app.engine.dialect.name == "sqlite":
+        taken = await outbox.take_back()
+        if taken:
+            log.info("%d outgoing message(s) left held by the last run are due again", taken)
 
 
 def _sweeper(inbox: Inbox, clock: Clock) -> Callable[[], Awaitable[int]]:

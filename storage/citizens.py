@@ -3,9 +3,10 @@ menu a chat was last sent."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.model import (
     Choice,
@@ -14,14 +15,109 @@ from bot.core.model import (
 )
 from storage.part import SqlPart
 from storage.tables import (
+    Base,
     CitizenRow,
     ConsentRow,
     DialogStateRow,
     OutboxRow,
 )
 
+_citizens = Base.metadata.tables[CitizenRow.__tablename__]
+_dialogs = Base.metadata.tables[DialogStateRow.__tablename__]
+
+# Statements of every message, built once (SQLAlchemy caches their compiled form).
+_CONVERSATION = (
+    select(
+        _citizens.c.id,
+        _citizens.c.chat_id,
+        _citizens.c.locale,
+        _citizens.c.last_seen_at,
+        _citizens.c.unreachable_at,
+        _dialogs.c.data,
+    )
+    .join(_dialogs, _dialogs.c.citizen_id == _citizens.c.id)
+    .where(
+        _citizens.c.channel == bindparam("channel"),
+        _citizens.c.channel_user_id == bindparam("user_id"),
+    )
+)
+# One user's messages never run concurrently, even across instances.
+_CONVERSATION_LOCKED = _CONVERSATION.with_for_update(of=_dialogs)
+_NEW_CITIZEN = {
+    name: insert(_citizens)
+    .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+    .returning(_citizens.c.id)
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+_NEW_DIALOG = {
+    name: insert(_dialogs).on_conflict_do_nothing(index_elements=["citizen_id"])
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+# (A bind parameter of an UPDATE may not be named after a column.)
+_SEEN = (
+    update(_citizens)
+    .where(_citizens.c.id == bindparam("who"))
+    .values(last_seen_at=bindparam("now"), unreachable_at=None, chat_id=bindparam("chat"))
+)
+_SAVE_DIALOG = (
+    update(_dialogs)
+    .where(_dialogs.c.citizen_id == bindparam("who"))
+    .values(data=bindparam("state"), updated_at=bindparam("now"))
+)
+# "Last seen" is written again only when older than this (it times the Zalo OA's window).
+SEEN_AGAIN_AFTER = timedelta(minutes=1)
+
 
 class CitizenRepository(SqlPart):
+    async def open_conversation(
+        self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
+    ) -> tuple[Citizen, DialogState]:
+        query = _CONVERSATION_LOCKED if self._dialect == "postgresql" else _CONVERSATION
+        key = {"channel": channel, "user_id": user_id}
+        row = (await self._s.execute(query, key)).first()
+        if row is None:
+            created = await self._first_contact(channel, user_id, chat_id, locale, now)
+            if created is not None:
+                return created, DialogState({})
+            # Someone else's first message won the race, or the citizen had no dialog.
+            row = (await self._s.execute(query, key)).first()
+            if row is None:
+                citizen = await self.citizen_for(channel, user_id, chat_id, locale, now)
+                await self._s.execute(
+                    _NEW_DIALOG[self._dialect],
+                    {"citizen_id": citizen.id, "data": {}, "updated_at": now},
+                )
+                row = (await self._s.execute(query, key)).one()
+        citizen_id, known_chat, known_locale, seen, unreachable, data = row
+        # Writing again means the chat works again (they unblocked the bot).
+        if unreachable is not None or known_chat != chat_id or now - seen >= SEEN_AGAIN_AFTER:
+            await self._s.execute(_SEEN, {"who": citizen_id, "now": now, "chat": chat_id})
+        citizen = Citizen(citizen_id, channel, user_id, chat_id, known_locale)
+        return citizen, DialogState(dict(data))
+
+    async def _first_contact(
+        self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
+    ) -> Citizen | None:
+        """A new citizen and their empty dialog; None when the row already existed."""
+        created = await self._s.execute(
+            _NEW_CITIZEN[self._dialect],
+            {
+                "channel": channel,
+                "channel_user_id": user_id,
+                "chat_id": chat_id,
+                "locale": locale,
+                "created_at": now,
+                "last_seen_at": now,
+            },
+        )
+        citizen_id = created.scalar_one_or_none()
+        if citizen_id is None:
+            return None
+        await self._s.execute(
+            _NEW_DIALOG[self._dialect], {"citizen_id": citizen_id, "data": {}, "updated_at": now}
+        )
+        return Citizen(citizen_id, channel, user_id, chat_id, locale)
+
     async def citizen_for(
         self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
     ) -> Citizen:
@@ -83,11 +179,7 @@ class CitizenRepository(SqlPart):
         return DialogState(dict(data))
 
     async def save_dialog(self, citizen_id: int, state: DialogState, now: datetime) -> None:
-        await self._s.execute(
-            update(DialogStateRow)
-            .where(DialogStateRow.citizen_id == citizen_id)
-            .values(data=state.data, updated_at=now)
-        )
+        await self._s.execute(_SAVE_DIALOG, {"who": citizen_id, "state": state.data, "now": now})
 
     async def record_consent(
         self, citizen_id: int, notice_version: str, locale: str, at: datetime

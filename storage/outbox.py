@@ -7,44 +7,117 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.model import (
     Choice,
+    Hold,
     OutboxItem,
     OutboxMessage,
     OutgoingFile,
     Reply,
+    SendResult,
 )
 from storage.part import SqlPart
 from storage.tables import (
+    Base,
     OutboxRow,
+    UTCDateTime,
+)
+
+_outbox = Base.metadata.tables[OutboxRow.__tablename__]
+
+# Statements of every reply, built once (SQLAlchemy caches their compiled form).
+_QUEUE = {
+    name: insert(_outbox)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_outbox.c.id, _outbox.c.idempotency_key)
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+_RECORD = (
+    update(_outbox)
+    # Only the dispatcher that holds the row records its fate.
+    .where(_outbox.c.id == bindparam("item_id"), _outbox.c.lease_owner == bindparam("owner"))
+    .values(
+        status=bindparam("new_status"),
+        lease_owner=None,
+        lease_until=None,
+        next_attempt_at=bindparam("retry_at"),
+        last_error=bindparam("error"),
+        attempts=_outbox.c.attempts + bindparam("attempted", type_=Integer()),
+        provider_message_id=func.coalesce(
+            bindparam("message_id", type_=String()), _outbox.c.provider_message_id
+        ),
+        sent_at=func.coalesce(bindparam("sent", type_=UTCDateTime()), _outbox.c.sent_at),
+    )
 )
 
 
 class OutboxRepository(SqlPart):
     async def enqueue(self, message: OutboxMessage) -> bool:
-        added = await self._insert_ignoring_conflicts(
-            OutboxRow,
+        added = await self._s.execute(_QUEUE[self._dialect], _row(message))
+        return added.first() is not None
+
+    async def enqueue_held(
+        self, messages: Sequence[OutboxMessage], hold: Hold
+    ) -> list[OutboxItem]:
+        if not messages:
+            return []
+        rows = [
+            {**_row(m), "status": "sending", "lease_owner": hold.owner, "lease_until": hold.until}
+            for m in messages
+        ]
+        added = await self._s.execute(_QUEUE[self._dialect], rows)
+        ids = {key: item_id for item_id, key in added.all()}
+        return [
+            OutboxItem(
+                id=ids[m.idempotency_key],
+                key=m.idempotency_key,
+                channel=m.channel,
+                recipient=m.recipient,
+                reply=Reply(m.text, m.choices, m.contact_request, m.file),
+                attempts=0,
+                expires_at=m.expires_at,
+                guard=m.guard,
+                lease_until=hold.until,
+            )
+            for m in messages
+            if m.idempotency_key in ids
+        ]
+
+    async def record_results(self, results: Sequence[SendResult]) -> None:
+        if not results:
+            return
+        await self._s.execute(
+            _RECORD,
             [
                 {
-                    "idempotency_key": message.idempotency_key,
-                    "channel": message.channel,
-                    "recipient": message.recipient,
-                    "payload": _outbox_payload(message),
-                    "due_at": message.due_at,
-                    "status": "pending",
-                    "attempts": 0,
-                    "last_error": "",
-                    "created_at": message.due_at,
-                    "purpose": message.purpose,
-                    "expires_at": message.expires_at,
-                    "guard": message.guard,
+                    "item_id": r.item_id,
+                    "owner": r.owner,
+                    "new_status": r.status,
+                    "retry_at": r.next_attempt_at,
+                    "error": r.error[:2000],
+                    "attempted": int(r.attempted),
+                    "message_id": (r.provider_message_id or "")[:64] or None,
+                    "sent": r.at if r.status == "sent" else None,
                 }
+                for r in results
             ],
-            ["idempotency_key"],
         )
-        return added > 0
+
+    async def take_back_held(self) -> int:
+        result = await self._s.execute(
+            update(_outbox)
+            .where(_outbox.c.status == "sending")
+            .values(
+                status="pending",
+                lease_owner=None,
+                lease_until=None,
+                attempts=_outbox.c.attempts + 1,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def claim_outbox(
         self,
@@ -171,6 +244,25 @@ def _outbox_payload(message: OutboxMessage) -> dict[str, Any]:
     return payload
 
 
+def _row(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "idempotency_key": message.idempotency_key,
+        "channel": message.channel,
+        "recipient": message.recipient,
+        "payload": _outbox_payload(message),
+        "due_at": message.due_at,
+        "status": "pending",
+        "attempts": 0,
+        "last_error": "",
+        "created_at": message.due_at,
+        "purpose": message.purpose,
+        "expires_at": message.expires_at,
+        "guard": message.guard,
+        "lease_owner": None,
+        "lease_until": None,
+    }
+
+
 def _outbox_item(row: OutboxRow) -> OutboxItem:
     payload = row.payload or {}
     file = payload.get("file")
@@ -198,4 +290,5 @@ def _outbox_item(row: OutboxRow) -> OutboxItem:
         attempts=row.attempts,
         expires_at=row.expires_at,
         guard=dict(row.guard) if row.guard else None,
+        lease_until=row.lease_until,
     )

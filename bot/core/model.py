@@ -493,6 +493,14 @@ class Credentials:
 
 
 @dataclass(frozen=True, slots=True)
+class Hold:
+    """A lease on outbox rows: the dispatcher that holds them, and until when."""
+
+    owner: str
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxItem:
     """A claimed outgoing message, ready to be sent."""
 
@@ -504,10 +512,29 @@ class OutboxItem:
     attempts: int
     expires_at: datetime | None
     guard: dict[str, object] | None
+    # Until when this dispatcher holds it (None: unknown, ask the database).
+    lease_until: datetime | None = None
 
     @property
     def text(self) -> str:
         return self.reply.text
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What became of a claimed message, to be recorded if ``owner`` still holds it."""
+
+    item_id: int
+    owner: str
+    # "sent", "pending" (to try again at next_attempt_at), "failed", "dead", "expired"
+    status: str
+    at: datetime
+    attempted: bool = False
+    provider_message_id: str | None = None
+    error: str = ""
+    next_attempt_at: datetime | None = None
+    # The chat refused the bot for good: (channel, chat id), marked unreachable with it.
+    unreachable: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections import OrderedDict
@@ -12,7 +13,16 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.core import choices
-from bot.core.model import MENU_BY_TEXT_CHANNELS, Incoming, OutboxMessage, Reply, StoredUpdate
+from bot.core.model import (
+    MENU_BY_TEXT_CHANNELS,
+    DialogState,
+    Hold,
+    Incoming,
+    OutboxItem,
+    OutboxMessage,
+    Reply,
+    StoredUpdate,
+)
 from bot.core.ports import Repository
 from bot.dialogue import attendance, menu, officer, registration, rules, schedule, status
 from bot.dialogue.context import Replies, Services, Turn
@@ -27,7 +37,7 @@ class KeyedLocks:
     """One FIFO lock per key, dropped when nobody holds or waits for it.
 
     Within a process this keeps one user's messages in arrival order; across processes the
-    database row lock taken by ``Repository.load_dialog`` keeps them apart.
+    database row lock taken by ``Repository.open_conversation`` keeps them apart.
     """
 
     def __init__(self) -> None:
@@ -85,13 +95,16 @@ class Dialogue:
                 log.exception("could not handle a message from %s:%s", *key)
                 return [self._apology(key)]
 
-    async def handle_update(self, stored: StoredUpdate, incoming: Incoming | None) -> list[str]:
-        """Act on a stored update exactly once, and queue the replies as outbox rows.
+    async def handle_update(
+        self, stored: StoredUpdate, incoming: Incoming | None, hold: Hold
+    ) -> list[OutboxItem]:
+        """Act on a stored update exactly once, and write its replies to the outbox, already
+        held by ``hold`` (the dispatcher that sends them as soon as this returns).
 
         Marking the update processed, the turn's changes, the dialog state and the replies
         commit in one transaction: a crash before the commit leaves the update to be processed
-        again, a crash after it leaves replies the dispatcher still sends. Returns the keys of
-        the queued replies, to send at once; none when the update was processed before.
+        again, a crash after it leaves replies the dispatcher sends once their hold runs out.
+        Returns the replies to send now; none when the update was processed before.
         ``incoming`` is None for an update the channel does not act on.
         """
         services = self.services
@@ -107,7 +120,7 @@ class Dialogue:
                     if not await repo.claim_update(stored.id, now):
                         return []
                     replies = await self._turn(repo, incoming, now)
-                    return await _queue_replies(repo, stored, incoming, replies, now)
+                    return await _queue_replies(repo, stored, incoming, replies, now, hold)
             except Exception as exc:
                 log.exception("could not handle update %s from %s:%s", stored.id, *key)
                 # If the database itself is failing this raises too, and the update stays
@@ -115,7 +128,8 @@ class Dialogue:
                 async with services.store.transaction() as repo:
                     now = services.clock.now()
                     await repo.note_update_failure(stored.id, f"{type(exc).__name__}: {exc}", now)
-                    return await _queue_replies(repo, stored, incoming, [self._apology(key)], now)
+                    apology = [self._apology(key)]
+                    return await _queue_replies(repo, stored, incoming, apology, now, hold)
 
     def _apology(self, key: tuple[str, str]) -> Reply:
         tr = self.services.catalogs.get(self._recent_locales.get(key))
@@ -129,14 +143,14 @@ class Dialogue:
 
     async def _turn(self, repo: Repository, incoming: Incoming, now: datetime) -> list[Reply]:
         services = self.services
-        citizen = await repo.citizen_for(
+        citizen, state = await repo.open_conversation(
             incoming.channel,
             incoming.user_id,
             incoming.chat_id,
             services.catalogs.default,
             now,
         )
-        state = await repo.load_dialog(citizen.id, now)
+        before = _fingerprint(state)
         incoming = await _menu_answer(repo, incoming)
         turn = Turn(
             services=services,
@@ -148,9 +162,16 @@ class Dialogue:
             now=now,
         )
         replies = await route(turn)
-        await repo.save_dialog(citizen.id, turn.state, now)
+        if _fingerprint(turn.state) != before:
+            await repo.save_dialog(citizen.id, turn.state, now)
         self._recent_locales.remember((incoming.channel, incoming.user_id), turn.locale)
         return replies
+
+
+def _fingerprint(state: DialogState) -> str:
+    """The state as stored, to write it back only when a turn changed it (nested parts
+    change in place, so a shallow copy would not tell)."""
+    return json.dumps(state.data, sort_keys=True, default=str)
 
 
 async def _menu_answer(repo: Repository, incoming: Incoming) -> Incoming:
@@ -169,13 +190,12 @@ async def _queue_replies(
     incoming: Incoming,
     replies: list[Reply],
     now: datetime,
-) -> list[str]:
-    keys = []
-    for number, reply in enumerate(replies):
-        key = f"inbox:{stored.id}:reply:{number}"
-        await repo.enqueue(
+    hold: Hold,
+) -> list[OutboxItem]:
+    return await repo.enqueue_held(
+        [
             OutboxMessage(
-                idempotency_key=key,
+                idempotency_key=f"inbox:{stored.id}:reply:{number}",
                 channel=incoming.channel,
                 recipient=incoming.chat_id,
                 text=reply.text,
@@ -185,9 +205,10 @@ async def _queue_replies(
                 contact_request=reply.contact_request,
                 file=reply.file,
             )
-        )
-        keys.append(key)
-    return keys
+            for number, reply in enumerate(replies)
+        ],
+        hold,
+    )
 
 
 async def route(turn: Turn) -> Replies:

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from bot.app import App, dispatcher
 from bot.core.clock import FixedClock
-from bot.core.model import Incoming, StoredUpdate
+from bot.core.model import Hold, Incoming, OutboxItem, StoredUpdate
 from bot.inbox import Inbox
 from storage.tables import InboxRow, OutboxRow
+from tests.conftest import START
 from tests.support import RecordingSender
 
 
@@ -78,8 +79,8 @@ async def test_each_users_updates_are_processed_in_order_a_few_users_at_a_time(
 
     class Slow:
         async def handle_update(
-            self, stored: StoredUpdate, incoming: Incoming | None
-        ) -> list[str]:
+            self, stored: StoredUpdate, incoming: Incoming | None, hold: Hold
+        ) -> list[OutboxItem]:
             nonlocal running, most
             assert incoming is not None
             running += 1
@@ -90,8 +91,11 @@ async def test_each_users_updates_are_processed_in_order_a_few_users_at_a_time(
             return []
 
     class NoReplies:
-        async def send_now(self, keys: Sequence[str]) -> None:
-            assert keys == []
+        def hold(self) -> Hold:
+            return Hold("test", START + timedelta(minutes=2))
+
+        async def deliver_held(self, items: Sequence[OutboxItem]) -> None:
+            assert items == []
 
     inbox = inbox_for(app, RecordingSender(), processor=Slow(), replies=NoReplies(), concurrency=3)
     inbox.start()
@@ -127,19 +131,30 @@ async def test_an_update_stored_when_the_process_died_is_processed_after_restart
 async def test_replies_of_a_processed_update_are_sent_even_if_the_process_died_first(
     app: App,
 ) -> None:
+    phone = RecordingSender()
+    dead = dispatcher(app, [phone])
+
     class Dies:
-        async def send_now(self, keys: Sequence[str]) -> None:
+        def hold(self) -> Hold:
+            return dead.hold()
+
+        async def deliver_held(self, items: Sequence[OutboxItem]) -> None:
             raise ConnectionResetError("killed before sending")
 
-    phone = RecordingSender()
     inbox = inbox_for(app, phone, replies=Dies())
     inbox.start()
     await inbox.accept([("8", {"user": "u1", "text": "/start"})])
     await inbox.idle()
     await inbox.stop()
     assert phone.sent == []
-    # After the restart the dispatcher finds the replies in the outbox.
-    await dispatcher(app, [phone]).drain()
+    restarted = dispatcher(app, [phone])
+    # Still held by the dead process: on PostgreSQL, with other instances running, they wait
+    # for the lease to run out...
+    await restarted.drain()
+    assert phone.sent == []
+    # ...on SQLite, the only process takes them back at start.
+    assert await restarted.take_back() == 1
+    await restarted.drain()
     assert any("Tiếp Dân" in t for t in phone.texts("u1"))
     async with app.engine.connect() as connection:
         keys = list(await connection.execute(select(OutboxRow.idempotency_key)))

@@ -13,6 +13,14 @@ from bot.core.model import (
 
 
 class CitizenPort(Protocol):
+    async def open_conversation(
+        self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
+    ) -> tuple[Citizen, DialogState]:
+        """The citizen behind a channel identity (created at first contact, ``locale`` being
+        the default) and their dialog state, which stays locked until the transaction ends so
+        that one user's messages take turns, even across instances."""
+        ...
+
     async def citizen_for(
         self, channel: str, user_id: str, chat_id: str, locale: str, now: datetime
     ) -> Citizen:

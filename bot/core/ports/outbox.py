@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.model import (
+    Hold,
     OutboxItem,
     OutboxMessage,
+    SendResult,
 )
 
 
@@ -30,6 +32,22 @@ class OutboxPort(Protocol):
         and those whose previous claim ran out of lease. Several dispatchers never take the
         same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time).
         ``keys``: only these messages (the replies of the turn just processed)."""
+        ...
+
+    async def enqueue_held(
+        self, messages: Sequence[OutboxMessage], hold: Hold
+    ) -> list[OutboxItem]:
+        """Queue messages already held by ``hold`` (a turn's replies, to be sent at once);
+        returns those that were new, ready to send."""
+        ...
+
+    async def record_results(self, results: Sequence[SendResult]) -> None:
+        """Record each message's fate, where its dispatcher still holds it."""
+        ...
+
+    async def take_back_held(self) -> int:
+        """Make every held row due again (counting one more attempt): only when no other
+        dispatcher can be running, as on SQLite after a restart."""
         ...
 
     async def renew_lease(
