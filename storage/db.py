@@ -59,4 +59,8 @@ def _configure_sqlite(engine: AsyncEngine | Engine, busy_timeout_ms: int, begin:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+        if isinstance(engine, AsyncEngine):
+            connection.exec_driver_sql(begin)
+        else:
+            # Straight to the driver: it is one statement of every transaction.
+            connection.connection.driver_connection.execute(begin)

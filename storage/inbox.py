@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.model import (
@@ -14,7 +14,26 @@ from bot.core.model import (
 )
 from storage.part import SqlPart
 from storage.tables import (
+    Base,
     InboxRow,
+)
+
+_inbox = Base.metadata.tables[InboxRow.__tablename__]
+
+# Statements of every update, built once (SQLAlchemy caches their compiled form).
+# Insert-or-ignore with RETURNING: only the updates this call stored come back, even when
+# another instance stores the same redelivered update at the same moment.
+_STORE = {
+    name: insert(_inbox)
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    .returning(_inbox.c.id, _inbox.c.update_id, sort_by_parameter_order=True)
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+# Processed: its payload is no longer needed (it may hold a citizen's message).
+_CLAIM = (
+    update(_inbox)
+    .where(_inbox.c.id == bindparam("update"), _inbox.c.processed_at.is_(None))
+    .values(processed_at=bindparam("now"), payload={})
 )
 
 
@@ -25,27 +44,21 @@ class InboxRepository(SqlPart):
         fresh = dict(updates)  # the same update twice in one batch is stored once
         if not fresh:
             return []
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        # Insert-or-ignore with RETURNING: only the updates this call stored come back, even
-        # when another instance stores the same redelivered update at the same moment.
-        statement = (
-            insert(InboxRow)
-            .values(
-                [
-                    {
-                        "channel": channel,
-                        "update_id": update_id,
-                        "payload": payload,
-                        "received_at": now,
-                        "error": "",
-                    }
-                    for update_id, payload in fresh.items()
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-            .returning(InboxRow.id, InboxRow.update_id)
-        )
-        stored = {update_id: row_id for row_id, update_id in await self._s.execute(statement)}
+        rows = [
+            {
+                "channel": channel,
+                "update_id": update_id,
+                "payload": payload,
+                "received_at": now,
+                "processed_at": None,
+                "error": "",
+            }
+            for update_id, payload in fresh.items()
+        ]
+        stored = {
+            update_id: row_id
+            for row_id, update_id in await self._s.execute(_STORE[self._dialect], rows)
+        }
         return [
             StoredUpdate(stored[update_id], channel, update_id, payload)
             for update_id, payload in fresh.items()
@@ -53,11 +66,7 @@ class InboxRepository(SqlPart):
         ]
 
     async def claim_update(self, update_id: int, now: datetime) -> bool:
-        result = await self._s.execute(
-            update(InboxRow)
-            .where(InboxRow.id == update_id, InboxRow.processed_at.is_(None))
-            .values(processed_at=now, payload={})
-        )
+        result = await self._s.execute(_CLAIM, {"update": update_id, "now": now})
         return bool(getattr(result, "rowcount", 0))
 
     async def note_update_failure(self, update_id: int, error: str, now: datetime) -> None:
