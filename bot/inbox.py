@@ -2,11 +2,16 @@
 
 A channel hands over raw updates (``accept``); they are stored in one transaction (a redelivered
 update id is dropped there), and only then may the channel acknowledge them (the polling offset,
-the webhook's 200). Each stored update is processed by ``Dialogue.handle_update``, which marks
-it processed in the same transaction as its effects and its replies — written already held by
-the outbox dispatcher — and the replies are sent at once. Updates of different users are
-processed a bounded number at a time; each user's in the order they arrived. Updates stored
-but not processed when the process stopped are found again by ``sweep``, at start and then
+the webhook's 200). Stored updates are processed by ``Dialogue.handle_updates``, which marks
+each one processed in the same transaction as its effects and its replies — written already
+held by the outbox dispatcher — and the replies are sent at once.
+
+Each user's updates form a line, processed in the order they arrived: a user's next update
+waits until the replies to the previous one have gone. The head updates of the lines that are
+ready are taken together, up to ``batch`` of them, and processed in one transaction (one
+commit for them all); ``loops`` batches may be under way at once (one on SQLite, which has a
+single writer; several on PostgreSQL, whose round trips then overlap). Updates stored but not
+processed when the process stopped are found again by ``sweep``, at start and then
 periodically.
 """
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -36,10 +41,11 @@ class Arrival:
 
 
 class Processor(Protocol):
-    async def handle_update(
-        self, stored: StoredUpdate, incoming: Incoming | None, hold: Hold
-    ) -> list[OutboxItem]:
-        """Act on the update once; return its replies, held by ``hold``, to send now."""
+    async def handle_updates(
+        self, updates: Sequence[tuple[StoredUpdate, Incoming | None]], hold: Hold
+    ) -> list[list[OutboxItem]]:
+        """Act on each update once (each of a different user); return the replies of each,
+        held by ``hold``, to send now."""
         ...
 
 
@@ -63,7 +69,8 @@ class Inbox:
         clock: Clock,
         parse: Parse,
         *,
-        concurrency: int = 8,
+        loops: int = 1,
+        batch: int = 64,
         max_backlog: int = 1000,
         on_arrival: Hook | None = None,
     ) -> None:
@@ -73,7 +80,8 @@ class Inbox:
         self._replies = replies
         self._clock = clock
         self._parse = parse
-        self._concurrency = concurrency
+        self._loops = loops
+        self._batch = batch
         self._max_backlog = max_backlog
         # Runs before an update is processed (Telegram: answer a button's callback query).
         self._on_arrival = on_arrival
@@ -81,6 +89,8 @@ class Inbox:
         self._ready: asyncio.Queue[Hashable] = asyncio.Queue()
         self._queued_ids: set[int] = set()
         self._workers: list[asyncio.Task[None]] = []
+        # Sending a batch's replies, and answering buttons, go on beside the next batches.
+        self._beside: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
         self._room = asyncio.Event()
@@ -150,7 +160,7 @@ class Inbox:
         if not self._workers:
             self._workers = [
                 asyncio.create_task(self._work(), name=f"{self.channel}-inbox-{n}")
-                for n in range(self._concurrency)
+                for n in range(self._loops)
             ]
 
     async def stop(self, grace: float = 15.0) -> None:
@@ -160,36 +170,58 @@ class Inbox:
             await asyncio.wait_for(self.idle(), grace)
         except TimeoutError:
             log.warning("%s: stopping with updates still queued", self.channel)
-        for worker in self._workers:
-            worker.cancel()
-        await asyncio.gather(*self._workers, return_exceptions=True)
+        for task in [*self._workers, *self._beside]:
+            task.cancel()
+        await asyncio.gather(*self._workers, *self._beside, return_exceptions=True)
         self._workers = []
 
     async def _work(self) -> None:
         while True:
-            key = await self._ready.get()
-            line = self._waiting[key]
-            while line:
-                arrival = line.popleft()
-                try:
-                    await self._process(arrival)
-                finally:
-                    self._queued_ids.discard(arrival.stored.id)
-                    if len(self._queued_ids) < self._max_backlog:
-                        self._room.set()
-            del self._waiting[key]
-            if not self._waiting:
-                self._idle.set()
+            keys = [await self._ready.get()]
+            while len(keys) < self._batch and not self._ready.empty():
+                keys.append(self._ready.get_nowait())
+            arrivals = [self._waiting[key].popleft() for key in keys]
+            if self._on_arrival is not None:
+                for arrival in arrivals:
+                    if arrival.incoming is not None:
+                        self._beside_task(self._arrived(arrival))
+            try:
+                replies = await self._processor.handle_updates(
+                    [(a.stored, a.incoming) for a in arrivals], self._replies.hold()
+                )
+            except Exception:
+                # The updates stay unprocessed in the database: the sweep takes them up again.
+                log.exception("%s: %d update(s) could not be processed", self.channel, len(keys))
+                replies = [[] for _ in arrivals]
+            for key, arrival, items in zip(keys, arrivals, replies, strict=True):
+                self._beside_task(self._reply(key, arrival, items))
 
-    async def _process(self, arrival: Arrival) -> None:
+    async def _arrived(self, arrival: Arrival) -> None:
+        assert self._on_arrival is not None
         try:
-            if self._on_arrival is not None and arrival.incoming is not None:
-                await self._on_arrival(arrival)
-            replies = await self._processor.handle_update(
-                arrival.stored, arrival.incoming, self._replies.hold()
-            )
-            await self._replies.deliver_held(replies)
+            await self._on_arrival(arrival)
         except Exception:
-            # The update stays unprocessed (or its replies unsent) in the database; the sweep
-            # or the dispatcher takes it up again.
-            log.exception("%s: update %s could not be processed", self.channel, arrival.stored.id)
+            log.exception("%s: on arrival of update %s", self.channel, arrival.stored.id)
+
+    async def _reply(self, key: Hashable, arrival: Arrival, items: list[OutboxItem]) -> None:
+        """Send an update's replies; then the user's next update may go."""
+        try:
+            await self._replies.deliver_held(items)
+        except Exception:
+            # Still in the outbox: the dispatcher sends them when their hold runs out.
+            log.exception("%s: replies to update %s not sent", self.channel, arrival.stored.id)
+        finally:
+            self._queued_ids.discard(arrival.stored.id)
+            if len(self._queued_ids) < self._max_backlog:
+                self._room.set()
+            if self._waiting[key]:
+                self._ready.put_nowait(key)
+            else:
+                del self._waiting[key]
+                if not self._waiting:
+                    self._idle.set()
+
+    def _beside_task(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._beside.add(task)
+        task.add_done_callback(self._beside.discard)

@@ -290,7 +290,8 @@ def _inbox(
         outbox,
         app.services.clock,
         incoming,
-        concurrency=concurrency,
+        # SQLite has one writer: batches follow one another. PostgreSQL's round trips overlap.
+        loops=1 if app.engine.dialect.name == "sqlite" else concurrency,
         on_arrival=hooks.on_arrival if hooks else None,
     )
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -130,6 +131,41 @@ class Dialogue:
                     await repo.note_update_failure(stored.id, f"{type(exc).__name__}: {exc}", now)
                     apology = [self._apology(key)]
                     return await _queue_replies(repo, stored, incoming, apology, now, hold)
+
+    async def handle_updates(
+        self, updates: Sequence[tuple[StoredUpdate, Incoming | None]], hold: Hold
+    ) -> list[list[OutboxItem]]:
+        """``handle_update`` for updates of different users, in one transaction: one commit
+        for all (with durable commits, that is most of the cost). Each user appears once; the
+        updates run in their order. If anything fails, nothing of the batch is kept and each
+        update is handled again alone, so that only a failing one fails."""
+        if len(updates) == 1:
+            return [await self.handle_update(*updates[0], hold)]
+        services = self.services
+        keys = sorted({(i.channel, i.user_id) for _, i in updates if i is not None})
+        try:
+            async with contextlib.AsyncExitStack() as held:
+                for key in keys:
+                    await held.enter_async_context(self._locks.hold(key))
+                async with services.store.transaction() as repo:
+                    now = services.clock.now()
+                    results: list[list[OutboxItem]] = []
+                    for stored, incoming in updates:
+                        claimed = await repo.claim_update(stored.id, now)
+                        if not claimed or incoming is None:
+                            results.append([])
+                            continue
+                        replies = await self._turn(repo, incoming, now)
+                        results.append(
+                            await _queue_replies(repo, stored, incoming, replies, now, hold)
+                        )
+                    return results
+        except Exception:
+            # A failing turn, or on PostgreSQL a deadlock with another instance's batch.
+            log.warning("a batch of %d updates failed; each is handled alone", len(updates))
+            return [
+                await self.handle_update(stored, incoming, hold) for stored, incoming in updates
+            ]
 
     def _apology(self, key: tuple[str, str]) -> Reply:
         tr = self.services.catalogs.get(self._recent_locales.get(key))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -111,16 +112,18 @@ async def test_a_reply_cut_off_by_kill_9_is_sent_after_the_restart(
 async def test_an_update_acknowledged_but_not_processed_before_kill_9_is_processed_after(
     config: Path, fake: FakeTelegram
 ) -> None:
+    database = config.parent / "tiepdan.sqlite3"
     async with tiepdan_run(config, fake) as process:
         await say(fake, CITIZEN, "/start")
-        # The button's callback answer hangs, so the update is stored and acknowledged to
-        # Telegram, but its turn never starts.
-        fake.inject("answerCallbackQuery", Failure(0, "", hang=True))
+        # From now on no update can be marked processed: the next one is stored and
+        # acknowledged to Telegram, but its turn never gets done.
+        await asyncio.to_thread(_sql, database, HOLD_THE_INBOX)
         pressed = await fake.press(CITIZEN, "m:rules")
-        await _call_made(fake, "answerCallbackQuery")
         await _acknowledged(fake)
+        await _stays_unprocessed(database)
         process.kill()
         await process.wait()
+    await asyncio.to_thread(_sql, database, "DROP TRIGGER hold_the_inbox")
     before = len(fake.to(CITIZEN))
     async with tiepdan_run(config, fake):
         await fake.wait_count(CITIZEN, before + 1, within=30)
@@ -136,6 +139,30 @@ async def _call_made(fake: FakeTelegram, method: str) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"no {method} call")
+
+
+HOLD_THE_INBOX = (
+    "CREATE TRIGGER hold_the_inbox BEFORE UPDATE ON inbox "
+    "BEGIN SELECT RAISE(ABORT, 'held by the test'); END"
+)
+
+
+def _sql(database: Path, statement: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(database, timeout=30) as connection:
+        return list(connection.execute(statement))
+
+
+async def _stays_unprocessed(database: Path) -> None:
+    """The pressed button's update is stored, and the bot has tried and failed to finish it."""
+    for _ in range(600):
+        rows = await asyncio.to_thread(
+            _sql, database, "SELECT processed_at FROM inbox ORDER BY id DESC LIMIT 1"
+        )
+        if rows and rows[0][0] is None:
+            await asyncio.sleep(0.5)  # its turn ran into the trigger meanwhile
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the update was never stored")
 
 
 async def _acknowledged(fake: FakeTelegram) -> None:

@@ -70,25 +70,28 @@ async def test_a_redelivered_update_is_processed_and_answered_once(app: App) -> 
     ]
 
 
-async def test_each_users_updates_are_processed_in_order_a_few_users_at_a_time(
+async def test_each_users_updates_are_processed_in_order_a_few_batches_at_a_time(
     app: App,
 ) -> None:
     seen: list[tuple[str, str]] = []
+    batches: list[int] = []
     running = 0
     most = 0
 
     class Slow:
-        async def handle_update(
-            self, stored: StoredUpdate, incoming: Incoming | None, hold: Hold
-        ) -> list[OutboxItem]:
+        async def handle_updates(
+            self, updates: Sequence[tuple[StoredUpdate, Incoming | None]], hold: Hold
+        ) -> list[list[OutboxItem]]:
             nonlocal running, most
-            assert incoming is not None
+            users = [incoming.user_id for _, incoming in updates if incoming is not None]
+            assert len(users) == len(updates) == len(set(users)) <= 4
+            batches.append(len(updates))
             running += 1
             most = max(most, running)
             await asyncio.sleep(random.uniform(0, 0.01))
-            seen.append((incoming.user_id, incoming.text or ""))
+            seen.extend((i.user_id, i.text or "") for _, i in updates if i is not None)
             running -= 1
-            return []
+            return [[] for _ in updates]
 
     class NoReplies:
         def hold(self) -> Hold:
@@ -97,7 +100,9 @@ async def test_each_users_updates_are_processed_in_order_a_few_users_at_a_time(
         async def deliver_held(self, items: Sequence[OutboxItem]) -> None:
             assert items == []
 
-    inbox = inbox_for(app, RecordingSender(), processor=Slow(), replies=NoReplies(), concurrency=3)
+    inbox = inbox_for(
+        app, RecordingSender(), processor=Slow(), replies=NoReplies(), loops=3, batch=4
+    )
     inbox.start()
     updates = [(f"{n}", {"user": f"u{n % 5}", "text": f"m{n}"}) for n in range(60)]
     for start in range(0, 60, 7):
@@ -108,7 +113,9 @@ async def test_each_users_updates_are_processed_in_order_a_few_users_at_a_time(
     for user in range(5):
         mine = [text for who, text in seen if who == f"u{user}"]
         assert mine == [f"m{n}" for n in range(user, 60, 5)]
+    # Several batches at once, never more than the loops; several users in a batch.
     assert 1 < most <= 3
+    assert max(batches) > 1
 
 
 async def test_an_update_stored_when_the_process_died_is_processed_after_restart(
@@ -184,6 +191,36 @@ async def test_a_turn_that_fails_apologises_once_and_is_not_retried(
     assert "Xin lỗi" in apology
     [row] = await inbox_rows(app)
     assert row.processed_at is not None and "RuntimeError: a bug" in row.error
+
+
+async def test_in_a_batch_only_the_failing_turn_fails(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's transaction is given up, and each update is handled again alone: the
+    others are answered as usual, the failing one gets the apology, each is processed once."""
+    turn = app.dialogue._turn
+
+    async def failing_for_u2(repo: Any, incoming: Incoming, now: Any) -> Any:
+        if incoming.user_id == "u2":
+            raise RuntimeError("a bug")
+        return await turn(repo, incoming, now)
+
+    monkeypatch.setattr(app.dialogue, "_turn", failing_for_u2)
+    phone = RecordingSender()
+    inbox = inbox_for(app, phone)
+    # All three are ready before the loop starts: one batch.
+    await inbox.accept([(f"{n}", {"user": f"u{n}", "text": "/start"}) for n in (1, 2, 3)])
+    inbox.start()
+    await inbox.idle()
+    await inbox.stop()
+    for user in ("u1", "u3"):
+        [welcome] = phone.texts(user)
+        assert "Tiếp Dân" in welcome
+    [apology] = phone.texts("u2")
+    assert "Xin lỗi" in apology
+    rows = {row.update_id: row for row in await inbox_rows(app)}
+    assert all(row.processed_at is not None for row in rows.values())
+    assert "RuntimeError: a bug" in rows["2"].error and rows["1"].error == ""
 
 
 async def test_an_update_without_a_user_is_only_marked_processed(app: App) -> None:

@@ -349,9 +349,11 @@ async def test_a_file_is_refused_and_not_kept(app: App) -> None:
 
 
 def test_the_dialogue_has_no_channel_specific_entry_point() -> None:
-    # Both take an Incoming: handle answers directly (console), handle_update answers through
-    # the outbox for any channel whose updates go through the inbox.
+    # All take an Incoming: handle answers directly (console), handle_update and
+    # handle_updates (several users' in one transaction) answer through the outbox for any
+    # channel whose updates go through the inbox.
     assert [name for name in vars(Dialogue) if not name.startswith("_")] == [
         "handle",
         "handle_update",
+        "handle_updates",
     ]
