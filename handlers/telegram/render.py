@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiogram.types import (
     InlineKeyboardButton,
@@ -28,6 +29,9 @@ CALLBACK_DATA_LIMIT = 64
 SHORT_LABEL = 14
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+_REMOVE_KEYBOARD = ReplyKeyboardRemove()
 
 
 class ButtonTooLong(ValueError):
@@ -51,7 +55,7 @@ def messages(reply: Reply) -> list[Message]:
         last = contact_keyboard(reply.contact_request)
     else:
         # A plain message also takes away an earlier "share my phone number" keyboard.
-        last = ReplyKeyboardRemove()
+        last = _REMOVE_KEYBOARD
     out = [Message(part, None) for part in parts[:-1]]
     out.append(Message(parts[-1], last))
     if reply.choices and reply.contact_request:
@@ -65,6 +69,10 @@ def messages(reply: Reply) -> list[Message]:
     return out
 
 
+# Most replies carry one of a few keyboards (the menu, a step's choices in each language), and
+# building aiogram's models costs more than the rest of rendering: each is built once. They are
+# frozen models, so sharing them is safe.
+@lru_cache(maxsize=1024)
 def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
     buttons = []
     for choice in choices:
@@ -78,6 +86,7 @@ def inline_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+@lru_cache(maxsize=64)
 def contact_keyboard(label: str) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=label, request_contact=True)]],
