@@ -11,10 +11,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods.base import Response
-from aiogram.types import Message, Update
+from aiogram.types import Message
 
 from handlers.receiving import Receiving
-from handlers.telegram.polling import Poller
+from handlers.telegram.polling import GetUpdatesAsSent, Poller
 from handlers.telegram.updates import ALLOWED_UPDATES, callback_query_id
 from handlers.telegram.webhook import webhook_handler
 from handlers.web import WebServer
@@ -28,7 +28,7 @@ WEBHOOK_RETRY_SECONDS = 30.0
 # classes only while something else refers to them, and rebuilding one after the garbage
 # collector took it costs about 3 ms: under load that was a tenth of the process's time. Held
 # here for the types the bot's methods return, they are built once.
-_RESPONSES = (Response[Message], Response[bool], Response[list[Update]])
+_RESPONSES = (Response[Message], Response[bool], Response[GetUpdatesAsSent.__returning__])
 
 
 def create_bot(token: str, api_base_url: str) -> Bot:

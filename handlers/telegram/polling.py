@@ -3,6 +3,9 @@
 The offset sent with the next getUpdates is what acknowledges an update to Telegram, so it
 moves past an update only once the inbox has stored it: a crash at any point loses nothing,
 and what Telegram sends again is dropped by the inbox as a redelivery.
+
+Updates are stored as the JSON Telegram sent: parsing them into aiogram's models only to dump
+them back cost more than storing them.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -19,6 +23,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
+from aiogram.methods.base import TelegramMethod
 
 from handlers.telegram.updates import ALLOWED_UPDATES
 from handlers.webhook import UpdateSink
@@ -27,6 +32,18 @@ log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 60.0
+
+
+class GetUpdatesAsSent(TelegramMethod[list[dict[str, Any]]]):
+    """getUpdates, through aiogram's session (its errors, timeouts and server), answering the
+    updates as plain JSON objects."""
+
+    __returning__: ClassVar[Any] = list[dict[str, Any]]
+    __api_method__: ClassVar[str] = "getUpdates"
+
+    offset: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
 
 
 class Poller:
@@ -57,24 +74,16 @@ class Poller:
         await self._bot.delete_webhook(drop_pending_updates=False)
 
     async def _poll_once(self) -> None:
-        updates = await self._bot.get_updates(
-            offset=self._offset,
-            timeout=self._timeout,
-            allowed_updates=ALLOWED_UPDATES,
+        updates = await self._bot(
+            GetUpdatesAsSent(
+                offset=self._offset, timeout=self._timeout, allowed_updates=ALLOWED_UPDATES
+            ),
             request_timeout=self._timeout + 15,
         )
         if not updates:
             return
-        await self._sink.accept(
-            [
-                (
-                    str(update.update_id),
-                    update.model_dump(mode="json", by_alias=True, exclude_none=True),
-                )
-                for update in updates
-            ]
-        )
-        self._offset = max(update.update_id for update in updates) + 1
+        await self._sink.accept([(str(update["update_id"]), update) for update in updates])
+        self._offset = max(int(update["update_id"]) for update in updates) + 1
 
     async def _call_until_done(self, call: Callable[[], Awaitable[None]]) -> None:
         while True:

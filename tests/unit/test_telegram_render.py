@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 
 import pytest
-from aiogram.methods import AnswerCallbackQuery, GetUpdates, SendDocument, SendMessage
+from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage
 from aiogram.methods.base import Response
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.core.model import Choice, Reply
 from handlers.telegram.channel import _RESPONSES
+from handlers.telegram.polling import GetUpdatesAsSent
 from handlers.telegram.render import (
     TEXT_LIMIT,
     ButtonTooLong,
@@ -118,6 +119,6 @@ def test_the_answers_of_the_methods_the_bot_calls_are_parsed_by_classes_built_on
     # Rebuilding a collected Response[...] class cost ~3 ms per answer under load; the channel
     # holds them, which only helps while aiogram asks for exactly these.
     gc.collect()
-    for method in (GetUpdates, SendMessage, SendDocument, AnswerCallbackQuery):
+    for method in (GetUpdatesAsSent, SendMessage, SendDocument, AnswerCallbackQuery):
         answer = Response[method.__returning__]  # type: ignore[name-defined]
         assert any(answer is held for held in _RESPONSES), method.__name__
