@@ -36,7 +36,7 @@ async def profile(engine: str, users: int, folder: Path, postgres_url: str) -> P
         assert bot.process is not None
         spy = subprocess.Popen(  # noqa: ASYNC220 - it runs beside the load, on purpose
             ["py-spy", "record", "-p", str(bot.process.pid), "-f", "raw", "-o", str(raw),
-             "-r", "100"],
+             "-r", "250"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip

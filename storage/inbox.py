@@ -32,8 +32,9 @@ _STORE = {
 # Processed: its payload is no longer needed (it may hold a citizen's message).
 _CLAIM = (
     update(_inbox)
-    .where(_inbox.c.id == bindparam("update"), _inbox.c.processed_at.is_(None))
+    .where(_inbox.c.id.in_(bindparam("updates", expanding=True)), _inbox.c.processed_at.is_(None))
     .values(processed_at=bindparam("now"), payload={})
+    .returning(_inbox.c.id)
 )
 
 
@@ -65,9 +66,11 @@ class InboxRepository(SqlPart):
             if update_id in stored
         ]
 
-    async def claim_update(self, update_id: int, now: datetime) -> bool:
-        result = await self._s.execute(_CLAIM, {"update": update_id, "now": now})
-        return bool(getattr(result, "rowcount", 0))
+    async def claim_updates(self, update_ids: Sequence[int], now: datetime) -> set[int]:
+        if not update_ids:
+            return set()
+        result = await self._s.execute(_CLAIM, {"updates": list(update_ids), "now": now})
+        return set(result.scalars())
 
     async def note_update_failure(self, update_id: int, error: str, now: datetime) -> None:
         await self._s.execute(

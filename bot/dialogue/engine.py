@@ -111,17 +111,18 @@ class Dialogue:
         services = self.services
         if incoming is None:
             async with services.store.transaction() as repo:
-                await repo.claim_update(stored.id, services.clock.now())
+                await repo.claim_updates([stored.id], services.clock.now())
             return []
         key = (incoming.channel, incoming.user_id)
         async with self._locks.hold(key):
             try:
                 async with services.store.transaction() as repo:
                     now = services.clock.now()
-                    if not await repo.claim_update(stored.id, now):
+                    if not await repo.claim_updates([stored.id], now):
                         return []
                     replies = await self._turn(repo, incoming, now)
-                    return await _queue_replies(repo, stored, incoming, replies, now, hold)
+                    messages = _reply_messages(stored, incoming, replies, now)
+                    return await repo.enqueue_held(messages, hold)
             except Exception as exc:
                 log.exception("could not handle update %s from %s:%s", stored.id, *key)
                 # If the database itself is failing this raises too, and the update stays
@@ -129,8 +130,8 @@ class Dialogue:
                 async with services.store.transaction() as repo:
                     now = services.clock.now()
                     await repo.note_update_failure(stored.id, f"{type(exc).__name__}: {exc}", now)
-                    apology = [self._apology(key)]
-                    return await _queue_replies(repo, stored, incoming, apology, now, hold)
+                    apology = _reply_messages(stored, incoming, [self._apology(key)], now)
+                    return await repo.enqueue_held(apology, hold)
 
     async def handle_updates(
         self, updates: Sequence[tuple[StoredUpdate, Incoming | None]], hold: Hold
@@ -149,17 +150,21 @@ class Dialogue:
                     await held.enter_async_context(self._locks.hold(key))
                 async with services.store.transaction() as repo:
                     now = services.clock.now()
-                    results: list[list[OutboxItem]] = []
+                    claimed = await repo.claim_updates([stored.id for stored, _ in updates], now)
+                    messages: list[list[OutboxMessage]] = []
                     for stored, incoming in updates:
-                        claimed = await repo.claim_update(stored.id, now)
-                        if not claimed or incoming is None:
-                            results.append([])
+                        if stored.id not in claimed or incoming is None:
+                            messages.append([])
                             continue
                         replies = await self._turn(repo, incoming, now)
-                        results.append(
-                            await _queue_replies(repo, stored, incoming, replies, now, hold)
-                        )
-                    return results
+                        messages.append(_reply_messages(stored, incoming, replies, now))
+                    # All the batch's replies in one statement, then given back to each update.
+                    queued = await repo.enqueue_held([m for ms in messages for m in ms], hold)
+                    by_key = {item.key: item for item in queued}
+                    return [
+                        [by_key[m.idempotency_key] for m in ms if m.idempotency_key in by_key]
+                        for ms in messages
+                    ]
         except Exception:
             # A failing turn, or on PostgreSQL a deadlock with another instance's batch.
             log.warning("a batch of %d updates failed; each is handled alone", len(updates))
@@ -220,31 +225,23 @@ async def _menu_answer(repo: Repository, incoming: Incoming) -> Incoming:
     return incoming if payload is None else replace(incoming, text=None, payload=payload)
 
 
-async def _queue_replies(
-    repo: Repository,
-    stored: StoredUpdate,
-    incoming: Incoming,
-    replies: list[Reply],
-    now: datetime,
-    hold: Hold,
-) -> list[OutboxItem]:
-    return await repo.enqueue_held(
-        [
-            OutboxMessage(
-                idempotency_key=f"inbox:{stored.id}:reply:{number}",
-                channel=incoming.channel,
-                recipient=incoming.chat_id,
-                text=reply.text,
-                due_at=now,
-                choices=reply.choices,
-                purpose="reply",
-                contact_request=reply.contact_request,
-                file=reply.file,
-            )
-            for number, reply in enumerate(replies)
-        ],
-        hold,
-    )
+def _reply_messages(
+    stored: StoredUpdate, incoming: Incoming, replies: list[Reply], now: datetime
+) -> list[OutboxMessage]:
+    return [
+        OutboxMessage(
+            idempotency_key=f"inbox:{stored.id}:reply:{number}",
+            channel=incoming.channel,
+            recipient=incoming.chat_id,
+            text=reply.text,
+            due_at=now,
+            choices=reply.choices,
+            purpose="reply",
+            contact_request=reply.contact_request,
+            file=reply.file,
+        )
+        for number, reply in enumerate(replies)
+    ]
 
 
 async def route(turn: Turn) -> Replies:

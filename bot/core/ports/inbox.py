@@ -19,10 +19,10 @@ class InboxPort(Protocol):
         An update id seen before is a redelivery and is left out."""
         ...
 
-    async def claim_update(self, update_id: int, now: datetime) -> bool:
-        """Mark a stored update processed, in the transaction that acts on it; False when
-        another transaction did so first. Its payload is dropped: it may hold personal data
-        that the registration keeps where it belongs."""
+    async def claim_updates(self, update_ids: Sequence[int], now: datetime) -> set[int]:
+        """Mark stored updates processed, in the transaction that acts on them; returns those
+        this call marked (not those another transaction did first). Their payloads are
+        dropped: they may hold personal data that the registration keeps where it belongs."""
         ...
 
     async def note_update_failure(self, update_id: int, error: str, now: datetime) -> None:
