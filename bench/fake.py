@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.telegram import FakeTelegram, Sent
+from tests.fakes.telegram import FakeTelegram, Sent, call_params
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ class BenchTelegram(FakeTelegram):
 
     async def _call(self, request: web.Request) -> web.StreamResponse:
         if self.limits is not None and request.match_info.get("method") == "sendMessage":
-            form = await request.post()  # aiohttp keeps it for the fake's own handler
-            refused = self._flood(int(str(form["chat_id"])))
+            params = await call_params(request)  # the body is kept for the fake's own handler
+            refused = self._flood(int(params["chat_id"]))
             if refused is not None:
                 return refused
         return await super()._call(request)

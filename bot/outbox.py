@@ -57,11 +57,17 @@ class DispatchStats:
     expired: int = 0
     failed: int = 0
     dead: int = 0
+    claimed: int = 0
 
     def __iadd__(self, other: DispatchStats) -> DispatchStats:
-        for name in ("sent", "retried", "expired", "failed", "dead"):
+        for name in ("sent", "retried", "expired", "failed", "dead", "claimed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
+
+    @property
+    def settled(self) -> int:
+        """Rows that left the queue for good (sent, or no longer to be sent)."""
+        return self.sent + self.expired + self.failed + self.dead
 
 
 @dataclass
@@ -81,11 +87,25 @@ class Dispatcher:
     reply_windows: Mapping[str, timedelta] = field(default_factory=dict)
     out_of_window: Mapping[str, OutOfWindow] = field(default_factory=dict)
     _results: list[SendResult] = field(default_factory=list, init=False)
+    _stopping: bool = field(default=False, init=False)
     _recording: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     async def tick(self) -> DispatchStats:
-        """Send what is due now; returns what happened to the claimed rows."""
-        return await self._claim_and_deliver(None)
+        """Send what is due now, a batch after another while batches come back full (a
+        morning's reminders go out at the channel's rate, not a batch per tick); returns
+        what happened to the claimed rows."""
+        total = DispatchStats()
+        while not self._stopping:
+            stats = await self._claim_and_deliver(None)
+            total += stats
+            if stats.claimed < self.batch or not stats.settled:
+                return total
+        return total
+
+    def stop(self) -> None:
+        """Send nothing more: the message being sent finishes and is recorded; the rest of a
+        claimed batch is handed back, due at once, for the next run or another instance."""
+        self._stopping = True
 
     async def send_now(self, keys: Sequence[str]) -> DispatchStats:
         """Send these messages at once, rather than at the next tick."""
@@ -118,10 +138,21 @@ class Dispatcher:
             items = await repo.claim_outbox(
                 now, self.owner, now + self.lease, targets, self.batch, keys
             )
-        stats = DispatchStats()
-        for item in items:
+        stats = DispatchStats(claimed=len(items))
+        for index, item in enumerate(items):
+            if self._stopping:
+                await self._hand_back(items[index:])
+                break
             await self._deliver(item, stats)
         return stats
+
+    async def _hand_back(self, items: Sequence[OutboxItem]) -> None:
+        try:
+            async with self.store.transaction() as repo:
+                await repo.release_held([item.id for item in items], self.owner)
+        except Exception:
+            # Their lease runs out and they are due again then: late, never lost or doubled.
+            log.exception("could not hand back %d unsent outbox row(s)", len(items))
 
     async def drain(self, rounds: int = 100) -> DispatchStats:
         """Tick until nothing due is left (or ``rounds`` ticks); for start-up and tests."""

@@ -119,6 +119,20 @@ class OutboxRepository(SqlPart):
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def release_held(self, item_ids: Sequence[int], owner: str) -> int:
+        if not item_ids:
+            return 0
+        result = await self._s.execute(
+            update(_outbox)
+            .where(
+                _outbox.c.id.in_(item_ids),
+                _outbox.c.status == "sending",
+                _outbox.c.lease_owner == owner,
+            )
+            .values(status="pending", lease_owner=None, lease_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def claim_outbox(
         self,
         now: datetime,

@@ -7,7 +7,6 @@ import asyncio
 import logging
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods.base import Response
@@ -15,6 +14,7 @@ from aiogram.types import Message
 
 from handlers.receiving import Receiving
 from handlers.telegram.polling import GetUpdatesAsSent, Poller
+from handlers.telegram.session import JsonSession
 from handlers.telegram.updates import ALLOWED_UPDATES, callback_query_id
 from handlers.telegram.webhook import webhook_handler
 from handlers.web import WebServer
@@ -32,7 +32,7 @@ _RESPONSES = (Response[Message], Response[bool], Response[GetUpdatesAsSent.__ret
 
 
 def create_bot(token: str, api_base_url: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base_url.rstrip("/")))
+    session = JsonSession(api=TelegramAPIServer.from_base(api_base_url.rstrip("/")))
     return Bot(token, session=session)
 
 

@@ -100,6 +100,58 @@ async def test_a_429_waits_exactly_as_long_as_asked(
     assert sender.texts() == ["text of slow"]
 
 
+async def test_one_tick_sends_batch_after_batch_until_nothing_is_due(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """A morning's reminders go out at the channel's rate, not one batch per tick."""
+    store = store_for(engine)
+    await enqueue(store, *(message(f"m{n}", recipient=f"c{n}") for n in range(120)))
+    sender = RecordingSender()
+    stats = await dispatcher(store, clock, sender, batch=50).tick()
+    assert (stats.claimed, stats.sent, len(sender.sent)) == (120, 120, 120)
+    assert {row.status for row in (await rows(engine)).values()} == {"sent"}
+
+
+async def test_a_tick_whose_batch_only_waits_does_not_spin(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """Rows asked to wait come back due only later: a full batch of them ends the tick."""
+    store = store_for(engine)
+    await enqueue(store, *(message(f"w{n}", recipient=f"c{n}") for n in range(3)))
+    sender = RecordingSender(failures=[RetryAfter(0)] * 100)
+    stats = await dispatcher(store, clock, sender, batch=3).tick()
+    assert (stats.claimed, stats.retried, len(sender.failures)) == (3, 3, 97)
+
+
+async def test_a_stop_during_a_burst_finishes_the_send_and_hands_back_the_rest(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, *(message(f"s{n}", recipient=f"c{n}") for n in range(10)))
+    sending = dispatcher(store, clock, RecordingSender(), owner="stopping", batch=50)
+    original = sending.senders["console"].send
+
+    async def send_then_stop(recipient: str, reply: Reply) -> str:
+        message_id = await original(recipient, reply)
+        if recipient == "c3":
+            sending.stop()  # SIGTERM arrives while the fourth message is on the wire
+        return message_id
+
+    sending.senders["console"].send = send_then_stop  # type: ignore[method-assign]
+    stats = await sending.tick()
+    assert (stats.claimed, stats.sent) == (10, 4)
+    found = await rows(engine)
+    assert [found[f"s{n}"].status for n in range(4)] == ["sent"] * 4
+    handed_back = [found[f"s{n}"] for n in range(4, 10)]
+    assert {(r.status, r.lease_owner, r.lease_until, r.attempts) for r in handed_back} == {
+        ("pending", None, None, 0)
+    }
+    # The next run sends them at once, each once.
+    later = RecordingSender()
+    await dispatcher(store, clock, later, owner="next").drain()
+    assert sorted(later.texts()) == sorted(f"text of s{n}" for n in range(4, 10))
+
+
 async def test_network_errors_back_off_and_are_given_up_after_max_attempts(
     engine: AsyncEngine, clock: FixedClock
 ) -> None:

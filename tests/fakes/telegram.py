@@ -70,6 +70,8 @@ class FakeTelegram(LocalApi):
         self.sent: list[Sent] = []
         # (method, parameters, when): every call the bot made, failed ones included.
         self.calls: list[tuple[str, dict[str, Any], float]] = []
+        # how each method was last posted: aiogram posts forms, the bot posts JSON
+        self.content_types: dict[str, str] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.answered_callbacks: list[str] = []
@@ -94,14 +96,8 @@ class FakeTelegram(LocalApi):
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        form = await request.post()
-        params: dict[str, Any] = {}
-        for key, value in form.items():
-            if isinstance(value, web.FileField):
-                params[key] = value.file.read()
-                params[f"{key}.filename"] = value.filename
-            else:
-                params[key] = value if isinstance(value, str) else bytes(value).decode()
+        params = await call_params(request)
+        self.content_types[method] = request.content_type
         self.calls.append((method, params, time.monotonic()))
         queued = self._failures.get(method)
         if queued:
@@ -352,6 +348,31 @@ class FakeTelegram(LocalApi):
 
 class _Refused(Exception):
     pass
+
+
+async def call_params(request: web.Request) -> dict[str, Any]:
+    """A call's parameters as the Bot API reads them, whether posted as JSON or as a form.
+
+    Form fields arrive as text, nested objects JSON-encoded; a JSON body is brought to the same
+    shape so that every handler below reads one form.
+    """
+    params: dict[str, Any] = {}
+    if request.content_type == "application/json":
+        for key, value in (await request.json()).items():
+            if isinstance(value, (dict, list)):
+                params[key] = json.dumps(value, ensure_ascii=False)
+            elif isinstance(value, bool):
+                params[key] = "true" if value else "false"
+            else:
+                params[key] = str(value)
+        return params
+    for key, value in (await request.post()).items():
+        if isinstance(value, web.FileField):
+            params[key] = value.file.read()
+            params[f"{key}.filename"] = value.filename
+        else:
+            params[key] = value if isinstance(value, str) else bytes(value).decode()
+    return params
 
 
 def _user(user_id: int) -> dict[str, Any]:

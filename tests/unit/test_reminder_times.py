@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -87,9 +89,57 @@ async def test_the_rate_limiter_spaces_messages_overall_and_per_chat() -> None:
     limiter = RateLimiter(per_second=10, chat_gap=1.0, monotonic=lambda: now[0], sleep=sleep)
     for chat in ("a", "b", "a", "c"):
         await limiter.wait(chat)
-    # b waits 0.1 s for the global rate; the second "a" waits until 1 s after the first.
-    assert waits == [0.1, 0.9]
-    assert now[0] == pytest.approx(1.0)
+    # b waits 0.1 s for the global rate; the second "a" waits until 1 s after the first; c,
+    # free at once by its own chat, must not leave at the same moment as that "a".
+    assert waits == [0.1, 0.9, 0.1]
+    assert now[0] == pytest.approx(1.1)
+
+
+async def test_no_second_sees_more_than_the_rate_whatever_the_chats() -> None:
+    """Messages to a few chats arrive in bursts and each reserves its time before the earlier
+    ones left (as concurrent senders do): every time given is a full interval from every
+    other, and no chat gets more than its burst within one gap."""
+    now = [0.0]
+    slept = [0.0]
+    randomness = random.Random(11)
+
+    async def sleep(seconds: float) -> None:
+        slept[0] = seconds  # the clock moves only as messages arrive: all wait together
+
+    limiter = RateLimiter(
+        per_second=30, chat_gap=1.0, burst=3, monotonic=lambda: now[0], sleep=sleep
+    )
+    sent: list[tuple[float, str]] = []
+    for _ in range(900):
+        chat = f"c{randomness.randrange(100)}"
+        slept[0] = 0.0
+        await limiter.wait(chat)
+        sent.append((now[0] + slept[0], chat))
+        now[0] += randomness.choice((0.0, 0.0, 0.0, 0.01, 0.05))
+    times = sorted(at for at, _chat in sent)
+    assert times[-1] - times[0] == pytest.approx(899 / 30, abs=1.0)  # the rate is used
+    for first, second in itertools.pairwise(times):
+        assert second - first >= 1 / 30 - 1e-9
+    for chat in {c for _at, c in sent}:
+        own = sorted(at for at, c in sent if c == chat)
+        for first, after_burst in zip(own, own[3:], strict=False):
+            assert after_burst - first >= 1.0 - 1e-9
+
+
+async def test_a_send_woken_late_spaces_the_next_from_when_it_really_left() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds + (0.2 if len(waits) == 1 else 0.001)  # a blocked loop, then not
+
+    limiter = RateLimiter(per_second=10, monotonic=lambda: now[0], sleep=sleep)
+    for chat in "abcd":
+        await limiter.wait(chat)
+    # b was due at 0.1 and left at 0.3: c goes a full interval after that, not at once;
+    # d's wake-up a millisecond late is left to the headroom.
+    assert waits == [0.1, 0.1, 0.099]
 
 
 async def test_a_chat_waiting_for_its_gap_does_not_hold_up_the_others() -> None:

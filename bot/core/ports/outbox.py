@@ -50,6 +50,11 @@ class OutboxPort(Protocol):
         dispatcher can be running, as on SQLite after a restart."""
         ...
 
+    async def release_held(self, item_ids: Sequence[int], owner: str) -> int:
+        """Hand back rows ``owner`` holds and never tried to send: due at once, attempts
+        unchanged; rows someone else holds now are left alone."""
+        ...
+
     async def renew_lease(
         self, item_id: int, owner: str, now: datetime, lease_until: datetime
     ) -> bool:
