@@ -139,26 +139,22 @@ class RegistrationRepository(SqlPart):
         limit: int,
         offset: int,
     ) -> tuple[list[RegistrationView], int]:
-        conditions: list[Any] = [RegistrationRow.status.in_([s.value for s in statuses])]
+        # The page is chosen from the queue index alone, then only its rows are read whole:
+        # sorting every open registration with its leader, session and citizen took most of
+        # the time of /queue over a province's three years.
+        chosen = select(RegistrationRow.id).where(
+            RegistrationRow.status.in_([s.value for s in statuses])
+        )
         if kinds is not None:
-            conditions.append(RegistrationRow.kind.in_([k.value for k in kinds]))
+            chosen = chosen.where(RegistrationRow.kind.in_([k.value for k in kinds]))
         if unit_ids is not None:
-            conditions.append(LeaderRow.unit_id.in_(unit_ids))
-        query = (
-            registration_query()
-            .where(*conditions)
-            .order_by(
-                RegistrationRow.priority.desc(), RegistrationRow.submitted_at, RegistrationRow.id
-            )
-            .limit(limit)
-            .offset(offset)
-        )
+            in_units = select(LeaderRow.id).where(LeaderRow.unit_id.in_(unit_ids))
+            chosen = chosen.where(RegistrationRow.leader_id.in_(in_units))
+        order = (RegistrationRow.priority.desc(), RegistrationRow.submitted_at, RegistrationRow.id)
+        page = chosen.order_by(*order).limit(limit).offset(offset)
+        query = registration_query().where(RegistrationRow.id.in_(page)).order_by(*order)
         rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
-        total = await self._s.execute(
-            select(func.count(RegistrationRow.id))
-            .join(LeaderRow, RegistrationRow.leader_id == LeaderRow.id)
-            .where(*conditions)
-        )
+        total = await self._s.execute(select(func.count()).select_from(chosen.subquery()))
         return rows, int(total.scalar_one())
 
     async def pending_notices(

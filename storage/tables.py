@@ -21,6 +21,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -196,9 +197,33 @@ class ConsentRow(Base):
     withdrawn_at: Mapped[datetime | None]
 
 
+_NOTICE_OWED = text("notice_due IS NOT NULL AND notice_issued_on IS NULL")
+
+
 class RegistrationRow(Base):
     __tablename__ = "registrations"
-    __table_args__ = (Index("ix_registrations_status_session", "status", "session_id"),)
+    __table_args__ = (
+        Index("ix_registrations_status_session", "status", "session_id"),
+        # The officers' queue in its order, with what it is filtered by: a page and the count
+        # are read from the index alone.
+        Index(
+            "ix_registrations_queue",
+            "status",
+            "priority",
+            "submitted_at",
+            "id",
+            "kind",
+            "leader_id",
+        ),
+        # The written notices still owed: few among many, read on every /queue and /today.
+        Index(
+            "ix_registrations_notices_owed",
+            "notice_due",
+            "id",
+            sqlite_where=_NOTICE_OWED,
+            postgresql_where=_NOTICE_OWED,
+        ),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     citizen_id: Mapped[int] = mapped_column(Id, ForeignKey("citizens.id"), index=True)
@@ -247,7 +272,7 @@ class RegistrationRow(Base):
     # A written notice owed after a decision (bot/core/deadlines.py), and once issued, its
     # number and date.
     notice_form: Mapped[str] = mapped_column(String(32), default="")
-    notice_due: Mapped[date | None] = mapped_column(index=True)
+    notice_due: Mapped[date | None]
     notice_letter: Mapped[str] = mapped_column(String(64), default="")
     notice_issued_on: Mapped[date | None]
 
