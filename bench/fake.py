@@ -116,6 +116,3 @@ class BenchTelegram(FakeTelegram):
 
     def to(self, chat_id: int) -> list[Sent]:
         return list(self.by_chat.get(chat_id, ()))
-
-    def polls(self) -> int:
-        return sum(1 for method, _params, _at in self.calls if method == "getUpdates")

@@ -308,6 +308,10 @@ class FakeTelegram(LocalApi):
             await asyncio.sleep(0.02)
         raise AssertionError(f"{len(self.to(chat_id))} of {count} messages to {chat_id}")
 
+    def polls(self) -> int:
+        """How many times the bot has called getUpdates."""
+        return sum(1 for method, _params, _at in self.calls if method == "getUpdates")
+
     def to(self, chat_id: int) -> list[Sent]:
         return [m for m in self.sent if m.chat_id == chat_id]
 
