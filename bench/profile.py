@@ -18,7 +18,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench.contenders import Tiepdan
+from bench.contenders import LIFTED, Tiepdan
 from bench.databases import fresh_database
 from bench.fake import BenchTelegram
 from bench.scenarios import THROUGHPUT_USERS, flood
@@ -30,7 +30,7 @@ async def profile(engine: str, users: int, folder: Path, postgres_url: str) -> P
     raw = folder / f"profile-{engine}.txt"
     try:
         bot = Tiepdan(folder / engine, await fresh_database(engine, folder / engine, postgres_url))
-        bot.write_config(fake, messages_per_second=1000)
+        bot.write_config(fake, messages_per_second=LIFTED)
         bot.tiepdan("demo")
         await bot.start(fake)
         assert bot.process is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Mapping, Sequence
@@ -28,9 +29,11 @@ from bot.ratelimit import RateLimiter
 from bot.records.calendar import DEFAULT_DOMAIN
 from bot.records.frequency import DEFAULT_MINIMUMS, Minimum, Per
 from storage import migrate
-from storage.db import create_engine
+from storage.db import create_engine, durability_warnings
 from storage.repositories import SqlStore
 from storage.sqlite import SqliteStore, store_for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -128,12 +131,16 @@ def calendar_overrides(config: Config) -> tuple[CalendarOverride, ...]:
 
 
 def build(config: Config, clock: Clock | None = None) -> App:
+    database = config.database
     engine = create_engine(
-        config.database.url,
-        echo=config.database.echo,
-        busy_timeout_ms=config.database.busy_timeout_ms,
+        database.url,
+        echo=database.echo,
+        busy_timeout_ms=database.busy_timeout_ms,
+        synchronous=database.sqlite_synchronous,
     )
-    store = store_for(engine, busy_timeout_ms=config.database.busy_timeout_ms)
+    store = store_for(
+        engine, busy_timeout_ms=database.busy_timeout_ms, synchronous=database.sqlite_synchronous
+    )
     locales_dir = config.bot.locales_path
     services = Services(
         store=store,
@@ -176,6 +183,8 @@ def dispatcher(
 async def prepare(app: App) -> None:
     """Everything a start needs before the first message: schema, officers, upcoming sessions."""
     await migrate.upgrade(app.engine)
+    for warning in await durability_warnings(app.engine):
+        log.warning("%s", warning)
     async with app.store.transaction() as repo:
         await repo.sync_config_officers(
             [

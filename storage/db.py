@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+log = logging.getLogger(__name__)
 
-def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> AsyncEngine:
+# How SQLite commits. FULL: a commit is on the disk before it returns, so an update stored
+# before it is acknowledged, or a send recorded as done, survives a power cut. NORMAL (WAL) is
+# safe against the process dying but may lose the last commits to a power cut or an OS crash.
+Synchronous = Literal["full", "normal"]
+
+
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    busy_timeout_ms: int = 5000,
+    synchronous: Synchronous = "full",
+) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
@@ -24,12 +38,16 @@ def create_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) 
     # writes go through the inline store, in the event loop's thread. A transaction here
     # must not take the write lock before it writes: a mere read that did would make the
     # store wait, in the very thread this read needs to finish.
-    _configure_sqlite(engine, busy_timeout_ms, begin="BEGIN")
+    _configure_sqlite(engine, busy_timeout_ms, synchronous, begin="BEGIN")
     return engine
 
 
 def create_inline_sqlite_engine(
-    url: str, *, echo: bool = False, busy_timeout_ms: int = 5000
+    url: str,
+    *,
+    echo: bool = False,
+    busy_timeout_ms: int = 5000,
+    synchronous: Synchronous = "full",
 ) -> Engine:
     """The same SQLite database through the synchronous driver, one connection, for the
     store whose statements run in the event loop's own thread (storage/sqlite.py)."""
@@ -38,11 +56,14 @@ def create_inline_sqlite_engine(
     # Every transaction of the store reads then writes (the dialogue loads and saves its
     # state). A deferred transaction that upgrades to a writer gets SQLITE_BUSY at once in
     # WAL mode, ignoring busy_timeout; IMMEDIATE takes the write lock up front and waits.
-    _configure_sqlite(engine, busy_timeout_ms, begin="BEGIN IMMEDIATE")
+    _configure_sqlite(engine, busy_timeout_ms, synchronous, begin="BEGIN IMMEDIATE")
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine | Engine, busy_timeout_ms: int, begin: str) -> None:
+def _configure_sqlite(
+    engine: AsyncEngine | Engine, busy_timeout_ms: int, synchronous: Synchronous, begin: str
+) -> None:
+    mode = {"full": "FULL", "normal": "NORMAL"}[synchronous]
     sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
 
     @event.listens_for(sync_engine, "connect")
@@ -52,7 +73,7 @@ def _configure_sqlite(engine: AsyncEngine | Engine, busy_timeout_ms: int, begin:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={mode}")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -64,3 +85,25 @@ def _configure_sqlite(engine: AsyncEngine | Engine, busy_timeout_ms: int, begin:
         else:
             # Straight to the driver: it is one statement of every transaction.
             connection.connection.driver_connection.execute(begin)
+
+
+async def durability_warnings(engine: AsyncEngine) -> list[str]:
+    """What in the PostgreSQL server's settings breaks the promise that an acknowledged update
+    or a recorded send survives a crash of the server (SQLite: decided by this process)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    warnings = []
+    async with engine.connect() as connection:
+        commit = (await connection.execute(text("SHOW synchronous_commit"))).scalar_one()
+        fsync = (await connection.execute(text("SHOW fsync"))).scalar_one()
+    if commit == "off":
+        warnings.append(
+            "PostgreSQL synchronous_commit is off: updates acknowledged to Telegram or Zalo and "
+            "sends recorded as done may be lost if the database server crashes; set it to on"
+        )
+    if fsync == "off":
+        warnings.append(
+            "PostgreSQL fsync is off: a power cut or an OS crash may lose or corrupt data; "
+            "set it to on"
+        )
+    return warnings

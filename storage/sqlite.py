@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Executable
 
-from storage.db import create_inline_sqlite_engine
+from storage.db import Synchronous, create_inline_sqlite_engine
 from storage.repositories import SqlRepository, SqlStore
 
 
@@ -79,11 +79,15 @@ class NestedTransaction(RuntimeError):
     """One connection holds one transaction: a second one inside it is a bug."""
 
 
-def store_for(engine: AsyncEngine, *, busy_timeout_ms: int = 5000) -> SqlStore | SqliteStore:
+def store_for(
+    engine: AsyncEngine, *, busy_timeout_ms: int = 5000, synchronous: Synchronous = "full"
+) -> SqlStore | SqliteStore:
     """The store the bot works through: SQLite's inline one, or the asynchronous one over
     ``engine`` (PostgreSQL)."""
     if engine.dialect.name != "sqlite":
         return SqlStore(engine)
     url = engine.url.render_as_string(hide_password=False)
-    inline = create_inline_sqlite_engine(url, echo=engine.echo, busy_timeout_ms=busy_timeout_ms)
+    inline = create_inline_sqlite_engine(
+        url, echo=engine.echo, busy_timeout_ms=busy_timeout_ms, synchronous=synchronous
+    )
     return SqliteStore(inline)
