@@ -208,39 +208,6 @@ class OutboxRepository(SqlPart):
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def finish_outbox(
-        self,
-        item_id: int,
-        *,
-        owner: str,
-        status: str,
-        at: datetime,
-        attempted: bool,
-        provider_message_id: str | None = None,
-        error: str = "",
-        next_attempt_at: datetime | None = None,
-    ) -> bool:
-        values: dict[str, Any] = {
-            "status": status,
-            "lease_owner": None,
-            "lease_until": None,
-            "next_attempt_at": next_attempt_at,
-            "last_error": error[:2000],
-        }
-        if attempted:
-            values["attempts"] = OutboxRow.attempts + 1
-        if provider_message_id is not None:
-            values["provider_message_id"] = provider_message_id[:64]
-        if status == "sent":
-            values["sent_at"] = at
-        # Only the dispatcher that holds the row records its fate.
-        result = await self._s.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == item_id, OutboxRow.lease_owner == owner)
-            .values(**values)
-        )
-        return bool(getattr(result, "rowcount", 0))
-
 
 def _outbox_payload(message: OutboxMessage) -> dict[str, Any]:
     payload: dict[str, Any] = {

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FixedClock
-from bot.core.model import OutboxMessage, Reply
+from bot.core.model import OutboxMessage, Reply, SendResult
 from bot.core.ports import Store
 from bot.core.sending import Rejected, RetryAfter, Unavailable, Unreachable
 from bot.outbox import Dispatcher
@@ -350,3 +350,45 @@ async def test_rows_taken_over_from_a_slow_dispatcher_are_never_sent_twice(
     assert sorted(sent) == sorted(f"text of m{n}" for n in range(6))
     state = await rows(engine)
     assert all(row.status == "sent" for row in state.values())
+
+
+async def test_a_result_is_recorded_only_by_the_dispatcher_that_still_holds_the_row(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """A dispatcher that lost its lease (it stalled; the row was taken over) must not write
+    over the new holder's work when its late result finally arrives."""
+    store = store_for(engine)
+    await enqueue(store, message("contested"))
+    lease = timedelta(minutes=2)
+    async with store.transaction() as repo:
+        [stalled] = await repo.claim_outbox(
+            START, "stalled", START + lease, [("console", None)], 10
+        )
+    later = START + lease + timedelta(seconds=1)
+    async with store.transaction() as repo:
+        [taken] = await repo.claim_outbox(
+            later, "new-holder", later + lease, [("console", None)], 10
+        )
+    assert taken.id == stalled.id
+    async with store.transaction() as repo:
+        await repo.record_results(
+            [SendResult(stalled.id, "stalled", "failed", later, attempted=True, error="late")]
+        )
+    row = (await rows(engine))["contested"]
+    assert (row.status, row.lease_owner, row.last_error) == ("sending", "new-holder", "")
+    assert row.attempts == 1  # the take-over counted; the stalled result did not
+    async with store.transaction() as repo:
+        await repo.record_results(
+            [
+                SendResult(
+                    taken.id, "new-holder", "sent", later, attempted=True, provider_message_id="m7"
+                )
+            ]
+        )
+    row = (await rows(engine))["contested"]
+    assert (row.status, row.lease_owner, row.provider_message_id, row.attempts) == (
+        "sent",
+        None,
+        "m7",
+        2,
+    )

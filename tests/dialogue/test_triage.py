@@ -433,6 +433,11 @@ async def test_denunciations_are_hidden_from_officers_without_the_permission(app
     await commune.send("/queue")
     assert plain in commune.text and secret not in commune.text
     assert "1 confidential request is not listed" in commune.text
+    # Asking for denunciations by name shows none either, only that one exists.
+    await commune.send("/queue denunciation")
+    assert secret not in commune.text and "Nguyễn Văn An" not in commune.text
+    assert "Nothing is waiting" in commune.text
+    assert "1 confidential request is not listed" in commune.text
     await commune.send(f"/view {secret}")
     assert "confidential request" in commune.text and "Nguyễn Văn An" not in commune.text
     cleared = await officer(app)

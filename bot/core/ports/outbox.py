@@ -60,18 +60,3 @@ class OutboxPort(Protocol):
     ) -> bool:
         """Extend the lease before sending; False when this dispatcher lost the row."""
         ...
-
-    async def finish_outbox(
-        self,
-        item_id: int,
-        *,
-        owner: str,
-        status: str,
-        at: datetime,
-        attempted: bool,
-        provider_message_id: str | None = None,
-        error: str = "",
-        next_attempt_at: datetime | None = None,
-    ) -> bool:
-        """Record the row's fate, if ``owner`` still holds it."""
-        ...
