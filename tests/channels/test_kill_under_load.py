@@ -125,14 +125,17 @@ async def _everyone_answered(fake: FakeTelegram, users: list[int]) -> None:
 
 
 async def _nothing_left(engine: AsyncEngine) -> None:
-    """Every update processed and every reply recorded as sent."""
+    """Every update processed and every reply to the citizens recorded as sent."""
     for _ in range(int(60 / 0.1)):
         async with engine.connect() as connection:
             unprocessed = await connection.scalar(
                 select(func.count()).where(InboxRow.processed_at.is_(None))
             )
             unsent = await connection.scalar(
-                select(func.count()).where(OutboxRow.status.in_(("pending", "sending")))
+                select(func.count()).where(
+                    OutboxRow.recipient.in_([str(user) for user in USERS]),
+                    OutboxRow.status.in_(("pending", "sending")),
+                )
             )
         if unprocessed == 0 and unsent == 0:
             return

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.channels.process import load_demo, spawn_run
+from tests.channels.running import eventually
 from tests.channels.telegram_steps import register, say
 from tests.fakes.telegram import TOKEN, Failure, FakeTelegram
 
@@ -127,7 +128,7 @@ async def test_an_update_acknowledged_but_not_processed_before_kill_9_is_process
     before = len(fake.to(CITIZEN))
     async with tiepdan_run(config, fake):
         await fake.wait_count(CITIZEN, before + 1, within=30)
-        await asyncio.sleep(0.5)  # anything sent twice would arrive now
+        await _settled(database, CITIZEN)
     assert pressed == "m:rules"
     answers = fake.to(CITIZEN)[before:]
     assert len(answers) == 1 and answers[0].buttons()
@@ -163,6 +164,23 @@ async def _stays_unprocessed(database: Path) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the update was never stored")
+
+
+async def _settled(database: Path, chat: int) -> None:
+    """Every update processed and every reply to ``chat`` recorded as sent: what the fake
+    holds for that chat is then final."""
+
+    async def quiet() -> bool:
+        [(unprocessed, unsent)] = await asyncio.to_thread(
+            _sql,
+            database,
+            "SELECT (SELECT count(*) FROM inbox WHERE processed_at IS NULL), "
+            f"(SELECT count(*) FROM outbox WHERE recipient = '{chat:d}' "
+            "AND status IN ('pending', 'sending'))",
+        )
+        return unprocessed == 0 and unsent == 0
+
+    await eventually(quiet, "the updates and the replies settled", within=30)
 
 
 async def _acknowledged(fake: FakeTelegram) -> None:

@@ -17,7 +17,7 @@ from bot import runtime
 from bot.app import App
 from bot.core.clock import FixedClock
 from storage.tables import CitizenRow, InboxRow, OutboxRow, RegistrationRow
-from tests.channels.running import running_app
+from tests.channels.running import eventually, running_app, settled
 from tests.channels.zalo_steps import register
 from tests.conftest import OFFICERS
 from tests.fakes.zalo_bot import TOKEN, Failure, FakeZaloBot
@@ -122,7 +122,7 @@ async def test_the_webhook_checks_the_secret_and_stores_an_event_once(
             assert r.status == 400
     welcome = await zalo.wait_for(CITIZEN, "Tiếp Dân")
     assert welcome.text
-    await asyncio.sleep(0.5)
+    await settled(app, CITIZEN)
     assert len([m for m in zalo.to(CITIZEN) if "Tiếp Dân" in m.text]) == 1
     assert len(await rows(app, InboxRow, InboxRow.channel == "zalo_bot")) == 1
     assert zalo.webhook == {"url": "https://tiepdan.example/zalo/hook", "secret_token": SECRET}
@@ -151,10 +151,10 @@ async def test_a_server_error_is_retried_and_a_refusal_marks_the_citizen_unreach
     app, _running = started
     zalo.inject("sendMessage", Failure(502, 502, "Bad gateway"))
     await zalo.write(CITIZEN, "/start")
-    for _ in range(300):  # until the refused attempt is recorded
-        if await rows(app, OutboxRow, OutboxRow.last_error.contains("502")):
-            break
-        await asyncio.sleep(0.05)
+    await eventually(
+        lambda: rows(app, OutboxRow, OutboxRow.last_error.contains("502")),
+        "the refused attempt recorded",
+    )
     # The retry waits (retry_first_seconds) on the application's clock.
     clock.set(clock.now() + timedelta(seconds=1))
     welcome = await zalo.wait_for(CITIZEN, "Tiếp Dân")

@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 from tests.channels.process import load_demo, spawn_run
+from tests.channels.running import eventually
 from tests.channels.zalo_steps import register
 from tests.fakes.zalo_bot import TOKEN, FakeZaloBot
 
@@ -49,11 +50,12 @@ async def test_a_citizen_registers_on_zalo_through_tiepdan_run(
     process = await spawn_run(config, tmp_path / "run.log")
     log = tmp_path / "run.log"
     try:
-        for _ in range(int(STARTUP / 0.05)):
-            if any(method == "getUpdates" for method, _body in zalo.calls):
-                break
+
+        async def polling() -> bool:
             assert process.returncode is None, log.read_text(encoding="utf-8")
-            await asyncio.sleep(0.05)
+            return any(method == "getUpdates" for method, _body in zalo.calls)
+
+        await eventually(polling, "tiepdan run polling the Zalo Bot Platform", within=STARTUP)
         # Polling and the webhook exclude each other: the webhook went first.
         assert zalo.calls[0][0] == "deleteWebhook"
 

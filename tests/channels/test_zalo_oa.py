@@ -18,7 +18,7 @@ from bot.app import App
 from bot.core.clock import FixedClock
 from bot.core.model import Channel, OutboxMessage
 from storage.tables import CredentialRow, InboxRow, OutboxRow
-from tests.channels.running import running_app
+from tests.channels.running import eventually, running_app, settled
 from tests.conftest import OFFICERS
 from tests.fakes.zalo_oa import (
     APP_ID,
@@ -99,7 +99,7 @@ async def test_a_bad_signature_is_refused_and_a_good_event_is_processed_once(
     assert await post(running, body, signed) == 200  # Zalo retries: stored once
 
     await until(lambda: bool(oa.to(USER)))
-    await asyncio.sleep(0.5)
+    await settled(app, USER)
     assert len([m for m in oa.to(USER) if "Tiếp Dân" in m.text]) == 1
     assert len(await rows(app, InboxRow, InboxRow.channel == Channel.ZALO_OA.value)) == 1
     # The first refresh token was spent; the one in force is the new one, in the database.
@@ -165,11 +165,10 @@ async def test_a_failed_refresh_alerts_the_admins_and_loses_no_message(
     app, running = started
     oa.refusing_refresh = True
     assert await post(running, *FakeZaloOa.signed(oa.event(USER, "/start"))) == 200
-    for _ in range(300):  # until the reply is put back to wait for the channel
-        waiting = await rows(app, OutboxRow, OutboxRow.last_error.contains("channel down"))
-        if waiting:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(
+        lambda: rows(app, OutboxRow, OutboxRow.last_error.contains("channel down")),
+        "the reply put back to wait for the channel",
+    )
 
     alerts = await rows(app, OutboxRow, OutboxRow.purpose == "admin_alert")
     assert [row.recipient for row in alerts] == ["admin"]
@@ -208,11 +207,11 @@ async def test_past_the_window_without_zns_the_officers_are_asked_to_phone(
     app, _running = started
     code = await queue_notice_after_the_window(app, clock)
 
-    async def settled() -> list[Any]:
+    async def late_notice() -> list[Any]:
         return await rows(app, OutboxRow, OutboxRow.idempotency_key == "late-notice")
 
     for _ in range(400):
-        [notice] = await settled()
+        [notice] = await late_notice()
         if notice.status not in {"pending", "sending"}:
             break
         await asyncio.sleep(0.05)
