@@ -27,9 +27,15 @@ from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.core.model import Hold, Incoming, OutboxItem, StoredUpdate
-from bot.core.ports import Store
+from bot.core.ports import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+
+# Waits between tries while the database does not answer: short first (a restart takes
+# seconds), growing so that a long outage is not hammered.
+FIRST_RETRY_SECONDS = 0.25
+LAST_RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,12 @@ class Inbox:
         # Runs before an update is processed (Telegram: answer a button's callback query).
         self._on_arrival = on_arrival
         self._waiting: dict[Hashable, deque[Arrival]] = {}
+        # Updates whose arrival was already acted on (a button press answered): a retry after
+        # a database outage must not do it again.
+        self._announced: set[int] = set()
+        # Seconds to wait before trying again while the database does not answer; 0 while it
+        # does.
+        self._retry_in = 0.0
         self._ready: asyncio.Queue[Hashable] = asyncio.Queue()
         self._queued_ids: set[int] = set()
         self._workers: list[asyncio.Task[None]] = []
@@ -183,18 +195,43 @@ class Inbox:
             arrivals = [self._waiting[key].popleft() for key in keys]
             if self._on_arrival is not None:
                 for arrival in arrivals:
-                    if arrival.incoming is not None:
+                    if arrival.incoming is not None and arrival.stored.id not in self._announced:
+                        self._announced.add(arrival.stored.id)
                         self._beside_task(self._arrived(arrival))
             try:
                 replies = await self._processor.handle_updates(
                     [(a.stored, a.incoming) for a in arrivals], self._replies.hold()
                 )
+            except StoreUnavailable as down:
+                await self._after_the_outage(keys, arrivals, down)
+                continue
             except Exception:
                 # The updates stay unprocessed in the database: the sweep takes them up again.
                 log.exception("%s: %d update(s) could not be processed", self.channel, len(keys))
                 replies = [[] for _ in arrivals]
+            self._retry_in = 0.0
             for key, arrival, items in zip(keys, arrivals, replies, strict=True):
                 self._beside_task(self._reply(key, arrival, items))
+
+    async def _after_the_outage(
+        self, keys: list[Hashable], arrivals: list[Arrival], down: StoreUnavailable
+    ) -> None:
+        """Put the updates back at the head of their users' lines and try them again after a
+        growing wait: a short outage delays them, in order, instead of leaving them to the
+        sweep of the next minute while the users' later messages go first."""
+        for key, arrival in zip(keys, arrivals, strict=True):
+            self._waiting[key].appendleft(arrival)
+        self._retry_in = min(max(self._retry_in * 2, FIRST_RETRY_SECONDS), LAST_RETRY_SECONDS)
+        log.warning(
+            "%s: the database does not answer; %d update(s) tried again in %.1f s (%s)",
+            self.channel,
+            len(arrivals),
+            self._retry_in,
+            down,
+        )
+        await asyncio.sleep(self._retry_in)
+        for key in keys:
+            self._ready.put_nowait(key)
 
     async def _arrived(self, arrival: Arrival) -> None:
         assert self._on_arrival is not None
@@ -212,6 +249,7 @@ class Inbox:
             log.exception("%s: replies to update %s not sent", self.channel, arrival.stored.id)
         finally:
             self._queued_ids.discard(arrival.stored.id)
+            self._announced.discard(arrival.stored.id)
             if len(self._queued_ids) < self._max_backlog:
                 self._room.set()
             if self._waiting[key]:

@@ -87,6 +87,11 @@ class Dispatcher:
     reply_windows: Mapping[str, timedelta] = field(default_factory=dict)
     out_of_window: Mapping[str, OutOfWindow] = field(default_factory=dict)
     _results: list[SendResult] = field(default_factory=list, init=False)
+    # Rows this dispatcher is delivering now, from a turn or a claim, until their result is
+    # known. With their results not yet recorded, they are what a claim of this same
+    # dispatcher must never take again: after a database outage their lease may have run out
+    # while they were still in hand, and the lease alone cannot tell them apart.
+    _in_hand: set[int] = field(default_factory=set, init=False)
     _stopping: bool = field(default=False, init=False)
     _recording: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
@@ -124,9 +129,13 @@ class Dispatcher:
 
     async def deliver_held(self, items: Sequence[OutboxItem]) -> DispatchStats:
         """Send rows this dispatcher already holds, at once."""
+        self._in_hand.update(item.id for item in items)
         stats = DispatchStats()
-        for item in items:
-            await self._deliver(item, stats)
+        try:
+            for item in items:
+                await self._deliver(item, stats)
+        finally:
+            self._in_hand.difference_update(item.id for item in items)
         return stats
 
     async def _claim_and_deliver(self, keys: Sequence[str] | None) -> DispatchStats:
@@ -136,14 +145,26 @@ class Dispatcher:
         now = self.clock.now()
         async with self.store.transaction() as repo:
             items = await repo.claim_outbox(
-                now, self.owner, now + self.lease, targets, self.batch, keys
+                now,
+                self.owner,
+                now + self.lease,
+                targets,
+                self.batch,
+                keys,
+                # In hand or sent with results still here: their lease may have run out
+                # while the database was away, but they must not go twice.
+                unrecorded=sorted(self._in_hand | {r.item_id for r in self._results}),
             )
+        self._in_hand.update(item.id for item in items)
         stats = DispatchStats(claimed=len(items))
-        for index, item in enumerate(items):
-            if self._stopping:
-                await self._hand_back(items[index:])
-                break
-            await self._deliver(item, stats)
+        try:
+            for index, item in enumerate(items):
+                if self._stopping:
+                    await self._hand_back(items[index:])
+                    break
+                await self._deliver(item, stats)
+        finally:
+            self._in_hand.difference_update(item.id for item in items)
         return stats
 
     async def _hand_back(self, items: Sequence[OutboxItem]) -> None:
@@ -336,9 +357,10 @@ class Dispatcher:
 
     async def _record(self) -> None:
         """Write the results gathered so far, in one transaction; a caller that finds a
-        write under way waits for it, then writes what gathered meanwhile."""
+        write under way waits for it, then writes what gathered meanwhile. Results stay in
+        ``_results`` until written, so that a claim never takes a row sent but unrecorded."""
         async with self._recording:
-            results, self._results = self._results, []
+            results = list(self._results)
             if not results:
                 return
             try:
@@ -348,7 +370,9 @@ class Dispatcher:
                         if result.unreachable is not None:
                             # With the row's fate: no dead message to a "reachable" chat.
                             await repo.mark_unreachable(*result.unreachable, result.at)
-            except Exception:
+            except Exception as trouble:
                 # The rows stay held by this dispatcher; try again with the next results.
-                log.exception("could not record %d outbox result(s)", len(results))
-                self._results[:0] = results
+                log.warning("could not record %d outbox result(s): %r", len(results), trouble)
+            else:
+                # Only appended to meanwhile (recording takes turns): these are the first.
+                del self._results[: len(results)]

@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App, materialise_sessions
 from bot.core.clock import machine_now
+from bot.core.ports import StoreUnavailable
 from bot.dialogue import planner, report_delivery
 from bot.outbox import Dispatcher
 
@@ -144,6 +145,9 @@ def add(
             ticks.running.add(task)
         try:
             await job()
+        except StoreUnavailable as down:
+            # An outage, not a bug: one line, and the next tick tries again.
+            log.warning("scheduled job %s: the database does not answer (%s)", job_id, down)
         except Exception:
             # The next tick tries again; the database still holds everything to do.
             log.exception("scheduled job %s failed", job_id)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, exc, text
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+
+from bot.core.ports import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +112,30 @@ async def durability_warnings(engine: AsyncEngine) -> list[str]:
             "set it to on"
         )
     return warnings
+
+
+# Errors of the statement itself, not of the database's availability.
+_WORK_ERRORS = (exc.IntegrityError, exc.ProgrammingError, exc.DataError, exc.NotSupportedError)
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database did not answer, rather than that the work was
+    wrong: a lost or refused connection, a server shutting down, SQLite locked or failing
+    to read or write its file."""
+    if isinstance(error, exc.DBAPIError):
+        return error.connection_invalidated or not isinstance(error, _WORK_ERRORS)
+    # The inline store begins its transactions straight through the driver (storage/db.py).
+    return isinstance(
+        error, (OSError, sqlite3.OperationalError, exc.DisconnectionError, exc.TimeoutError)
+    )
+
+
+@contextmanager
+def unavailability_reported() -> Iterator[None]:
+    """Re-raise the database's failures to answer as ``StoreUnavailable``."""
+    try:
+        yield
+    except Exception as error:
+        if unavailable(error):
+            raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+        raise

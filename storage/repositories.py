@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from storage.citizens import CitizenRepository
 from storage.credentials import CredentialRepository
+from storage.db import unavailability_reported
 from storage.inbox import InboxRepository
 from storage.officers import OfficerRepository
 from storage.outbox import OutboxRepository
@@ -29,8 +30,9 @@ class SqlStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlRepository]:
-        async with self._sessions() as session, session.begin():
-            yield SqlRepository(session)
+        with unavailability_reported():
+            async with self._sessions() as session, session.begin():
+                yield SqlRepository(session)
 
 
 class SqlRepository(

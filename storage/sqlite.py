@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Executable
 
-from storage.db import Synchronous, create_inline_sqlite_engine
+from storage.db import Synchronous, create_inline_sqlite_engine, unavailability_reported
 from storage.repositories import SqlRepository, SqlStore
 
 
@@ -69,7 +69,7 @@ class SqliteStore:
         async with self._turn:
             self._holder = task
             try:
-                with self._sessions() as session, session.begin():
+                with unavailability_reported(), self._sessions() as session, session.begin():
                     yield SqlRepository(InlineSession(session))  # type: ignore[arg-type]
             finally:
                 self._holder = None

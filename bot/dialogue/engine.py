@@ -24,7 +24,7 @@ from bot.core.model import (
     Reply,
     StoredUpdate,
 )
-from bot.core.ports import Repository
+from bot.core.ports import Repository, StoreUnavailable
 from bot.dialogue import attendance, menu, officer, registration, rules, schedule, status
 from bot.dialogue.context import Replies, Services, Turn
 
@@ -123,6 +123,8 @@ class Dialogue:
                     replies = await self._turn(repo, incoming, now)
                     messages = _reply_messages(stored, incoming, replies, now)
                     return await repo.enqueue_held(messages, hold)
+            except StoreUnavailable:
+                raise  # nothing is wrong with the update: it is tried again shortly
             except Exception as exc:
                 log.exception("could not handle update %s from %s:%s", stored.id, *key)
                 # If the database itself is failing this raises too, and the update stays
@@ -165,6 +167,8 @@ class Dialogue:
                         [by_key[m.idempotency_key] for m in ms if m.idempotency_key in by_key]
                         for ms in messages
                     ]
+        except StoreUnavailable:
+            raise  # each alone would fail the same way: the inbox tries the batch again
         except Exception:
             # A failing turn, or on PostgreSQL a deadlock with another instance's batch.
             log.warning("a batch of %d updates failed; each is handled alone", len(updates))

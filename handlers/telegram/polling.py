@@ -25,6 +25,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods.base import TelegramMethod
 
+from bot.core.ports import StoreUnavailable
 from handlers.telegram.updates import ALLOWED_UPDATES
 from handlers.webhook import UpdateSink
 
@@ -102,9 +103,14 @@ class Poller:
                 log.error("Telegram refuses the bot token: %s", refused.message)
             except (TelegramNetworkError, TelegramAPIError, OSError) as trouble:
                 log.warning("polling Telegram failed: %s", trouble)
+            except StoreUnavailable as down:
+                # Not acknowledged, so the next request brings them again.
+                log.warning(
+                    "could not store Telegram updates: the database does not answer (%s)", down
+                )
             except Exception:
-                # The inbox could not store the updates (the database is down): they were not
-                # acknowledged, so the next request brings them again.
+                # The inbox could not store the updates: they were not acknowledged, so the
+                # next request brings them again.
                 log.exception("could not store Telegram updates")
             else:
                 self._failures = 0

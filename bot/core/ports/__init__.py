@@ -17,7 +17,7 @@ from bot.core.ports.registrations import RegistrationPort
 from bot.core.ports.schedules import SchedulePort
 from bot.core.ports.subscriptions import SubscriptionPort
 
-__all__ = ["DECISION_COLUMNS", "OfficerRecord", "Repository", "Store"]
+__all__ = ["DECISION_COLUMNS", "OfficerRecord", "Repository", "Store", "StoreUnavailable"]
 
 
 class Repository(
@@ -36,7 +36,15 @@ class Repository(
         ...
 
 
+class StoreUnavailable(Exception):
+    """The database did not answer (down, restarting, locked by another writer too long).
+    The transaction was rolled back, unless the connection broke during its commit, when it
+    cannot be known: every transaction of the bot is safe to run again, and should be, in a
+    moment. Errors of the work itself (a constraint it broke, a bug) are not this."""
+
+
 class Store(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Repository]:
-        """Open one transaction; commit when the block ends, roll back if it raises."""
+        """Open one transaction; commit when the block ends, roll back if it raises. Raises
+        ``StoreUnavailable`` when the database does not answer."""
         ...

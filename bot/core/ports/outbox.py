@@ -27,11 +27,13 @@ class OutboxPort(Protocol):
         targets: Sequence[tuple[str, str | None]],
         limit: int,
         keys: Sequence[str] | None = None,
+        unrecorded: Sequence[int] = (),
     ) -> list[OutboxItem]:
         """Take due messages for these (channel, recipient or any) targets: pending ones,
         and those whose previous claim ran out of lease. Several dispatchers never take the
         same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time).
-        ``keys``: only these messages (the replies of the turn just processed)."""
+        ``keys``: only these messages (the replies of the turn just processed).
+        ``unrecorded``: rows the caller has sent but could not record yet; never taken."""
         ...
 
     async def enqueue_held(

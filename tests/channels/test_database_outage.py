@@ -1,0 +1,92 @@
+"""The database goes away three times while 500 citizens write to ``tiepdan run``: nobody is
+lost and nobody is answered twice. PostgreSQL: every connection of the bot is cut and new ones
+refused for a while (as a server restart does). SQLite: another process holds the write lock
+longer than the bot waits for it ("database is locked")."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.channels.crowd import (
+    answered_and_stopped,
+    citizens_write,
+    crowd_config,
+    polling_started,
+)
+from tests.channels.process import spawn_run
+from tests.fakes.telegram import FakeTelegram
+
+USERS = range(820_000, 820_500)
+OUTAGES = 3
+OUTAGE_SECONDS = 2.0
+
+
+@pytest.fixture
+def config(tmp_path: Path, fake: FakeTelegram, engine: AsyncEngine) -> Path:
+    # SQLite: the bot waits a quarter of a second for the write lock, then has an error.
+    return crowd_config(tmp_path, fake, engine, database="busy_timeout_ms = 250")
+
+
+async def test_three_outages_while_500_citizens_write_lose_nobody_and_repeat_nobody(
+    config: Path, fake: FakeTelegram, engine: AsyncEngine
+) -> None:
+    outage = _pg_outage if engine.dialect.name == "postgresql" else _sqlite_outage
+    randomness = random.Random(19)
+    users = list(USERS)
+    process = await spawn_run(config, config.with_name("run.log"))
+    try:
+        await polling_started(fake, process)
+        writing = asyncio.create_task(citizens_write(fake, users, randomness, gap=0.008))
+        for _ in range(OUTAGES):
+            await asyncio.sleep(randomness.uniform(0.2, 0.6))
+            await outage(engine, OUTAGE_SECONDS)
+            assert process.returncode is None
+        await writing
+    except BaseException:
+        process.kill()
+        raise
+    replies, usual = await answered_and_stopped(fake, engine, process, users)
+    twice = {user: len(texts) for user, texts in replies.items() if texts != usual}
+    assert twice == {}, f"{len(twice)} citizens answered otherwise: {list(twice.items())[:5]}"
+
+
+async def _pg_outage(engine: AsyncEngine, seconds: float) -> None:
+    """Cut every other connection to the database and refuse new ones for ``seconds``."""
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        database = (await connection.execute(text("SELECT current_database()"))).scalar_one()
+        await connection.execute(text(f'ALTER DATABASE "{database}" CONNECTION LIMIT 0'))
+        try:
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            await asyncio.sleep(seconds)
+        finally:
+            await connection.execute(text(f'ALTER DATABASE "{database}" CONNECTION LIMIT -1'))
+
+
+async def _sqlite_outage(engine: AsyncEngine, seconds: float) -> None:
+    """Another process's writer holds the database for ``seconds``."""
+    path = str(engine.url.database)
+    await asyncio.to_thread(_hold_the_write_lock, path, seconds)
+
+
+def _hold_the_write_lock(path: str, seconds: float) -> None:
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        time.sleep(seconds)
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
