@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import sqlite3
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +24,7 @@ from tests.channels.crowd import (
     polling_started,
 )
 from tests.channels.process import spawn_run
+from tests.channels.running import eventually
 from tests.fakes.telegram import FakeTelegram
 
 USERS = range(820_000, 820_500)
@@ -38,17 +41,22 @@ def config(tmp_path: Path, fake: FakeTelegram, engine: AsyncEngine) -> Path:
 async def test_three_outages_while_500_citizens_write_lose_nobody_and_repeat_nobody(
     config: Path, fake: FakeTelegram, engine: AsyncEngine
 ) -> None:
-    outage = _pg_outage if engine.dialect.name == "postgresql" else _sqlite_outage
     randomness = random.Random(19)
     users = list(USERS)
     process = await spawn_run(config, config.with_name("run.log"))
     try:
         await polling_started(fake, process)
+        health = await _health_url(config.with_name("run.log"))
         writing = asyncio.create_task(citizens_write(fake, users, randomness, gap=0.008))
         for _ in range(OUTAGES):
             await asyncio.sleep(randomness.uniform(0.2, 0.6))
-            await outage(engine, OUTAGE_SECONDS)
+            if engine.dialect.name == "postgresql":
+                await _pg_outage(engine, OUTAGE_SECONDS, health)
+            else:
+                await _sqlite_outage(engine, OUTAGE_SECONDS)
             assert process.returncode is None
+        # Back: the readiness check says so again.
+        assert await _health_status(health) == 200
         await writing
     except BaseException:
         process.kill()
@@ -58,8 +66,24 @@ async def test_three_outages_while_500_citizens_write_lose_nobody_and_repeat_nob
     assert twice == {}, f"{len(twice)} citizens answered otherwise: {list(twice.items())[:5]}"
 
 
-async def _pg_outage(engine: AsyncEngine, seconds: float) -> None:
-    """Cut every other connection to the database and refuse new ones for ``seconds``."""
+async def _health_url(log: Path) -> str:
+    async def port() -> str:
+        found = re.search(
+            r"HTTP server on 127\.0\.0\.1:(\d+)", await asyncio.to_thread(log.read_text)
+        )
+        return found.group(1) if found else ""
+
+    return f"http://127.0.0.1:{await eventually(port, 'the HTTP server started')}/healthz"
+
+
+async def _health_status(url: str) -> int:
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        return response.status
+
+
+async def _pg_outage(engine: AsyncEngine, seconds: float, health: str) -> None:
+    """Cut every other connection to the database and refuse new ones for ``seconds``;
+    meanwhile the bot's readiness check (``/healthz``) says the database is down."""
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         database = (await connection.execute(text("SELECT current_database()"))).scalar_one()
@@ -71,7 +95,13 @@ async def _pg_outage(engine: AsyncEngine, seconds: float) -> None:
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             )
-            await asyncio.sleep(seconds)
+            started = time.monotonic()
+
+            async def reported_down() -> bool:
+                return await _health_status(health) == 503
+
+            await eventually(reported_down, "/healthz reporting the database down", seconds)
+            await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
         finally:
             await connection.execute(text(f'ALTER DATABASE "{database}" CONNECTION LIMIT -1'))
 
