@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BABEL_KEYWORDS := -k _ -k N_ -k n_:1,2
 
-.PHONY: run test bench install demo lint typecheck pytest extract update compile clean
+.PHONY: run test bench coverage install demo lint typecheck pytest extract update compile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ test: install lint typecheck pytest
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	.ci/with-postgres $(BIN)/python -m bench
+
+## coverage: the test suite under coverage, the `tiepdan run` processes it starts included, and
+## the report of bot/, handlers/ and storage/; not part of `make test`
+coverage: install
+	rm -f .coverage .coverage.*
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage run -m pytest -q
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage combine -q
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage report
 
 lint:
 	$(BIN)/ruff check .

@@ -25,7 +25,7 @@ from typing import Protocol
 from bot.core import reminders
 from bot.core.clock import Clock
 from bot.core.model import Hold, OutboxItem, SendResult
-from bot.core.ports import Store
+from bot.core.ports import Store, StoreUnavailable
 from bot.core.sending import (
     ChannelDown,
     Rejected,
@@ -370,9 +370,11 @@ class Dispatcher:
                         if result.unreachable is not None:
                             # With the row's fate: no dead message to a "reachable" chat.
                             await repo.mark_unreachable(*result.unreachable, result.at)
-            except Exception as trouble:
+            except StoreUnavailable as down:
                 # The rows stay held by this dispatcher; try again with the next results.
-                log.warning("could not record %d outbox result(s): %r", len(results), trouble)
+                log.warning("could not record %d outbox result(s): %s", len(results), down)
+            except Exception:
+                log.exception("could not record %d outbox result(s)", len(results))
             else:
                 # Only appended to meanwhile (recording takes turns): these are the first.
                 del self._results[: len(results)]
