@@ -61,6 +61,8 @@ class Failure:
     description: str
     retry_after: int | None = None
     hang: bool = False
+    # A group that became a supergroup: Telegram names its new id.
+    migrate_to_chat_id: int | None = None
 
 
 class FakeTelegram(LocalApi):
@@ -105,7 +107,12 @@ class FakeTelegram(LocalApi):
             if failure.hang:
                 # Never answers while the test runs: the client times out or dies first.
                 await self._closing.wait()
-            return _error(failure.status, failure.description, failure.retry_after)
+            return _error(
+                failure.status,
+                failure.description,
+                failure.retry_after,
+                migrate_to_chat_id=failure.migrate_to_chat_id,
+            )
         handler = self._methods().get(method)
         if handler is None:
             return _error(404, "Not Found: method not found")
@@ -408,8 +415,22 @@ def _visible(text: str, parse_mode: str | None) -> str:
     return html.unescape(text)
 
 
-def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+def _error(
+    status: int,
+    description: str,
+    retry_after: int | None = None,
+    *,
+    migrate_to_chat_id: int | None = None,
+) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
-    if retry_after is not None:
-        body["parameters"] = {"retry_after": retry_after}
+    parameters = {
+        name: value
+        for name, value in (
+            ("retry_after", retry_after),
+            ("migrate_to_chat_id", migrate_to_chat_id),
+        )
+        if value is not None
+    }
+    if parameters:
+        body["parameters"] = parameters
     return web.json_response(body, status=status)
