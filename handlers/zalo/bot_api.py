@@ -2,7 +2,7 @@
 
 Every method is ``POST {base}/bot{token}/{method}`` with a JSON body, answered with
 ``{"ok": bool, "result": ..., "error_code"?, "description"?}``
-(../shared/design/tech-notes.md §4a). The base URL is configuration, so tests point it at a
+(docs/zalo.md). The base URL is configuration, so tests point it at a
 fake on 127.0.0.1.
 """
 

@@ -1,5 +1,5 @@
 """A small client of the Zalo Official Account Open API v3, its OAuth v4 token endpoint and
-ZNS (../shared/design/tech-notes.md §4b; every URL is configuration).
+ZNS (docs/zalo.md; every URL is configuration).
 
 - Tokens: ``POST {oauth}/v4/oa/access_token``, form-encoded ``refresh_token, app_id,
   grant_type=refresh_token``, header ``secret_key: <app secret>`` → ``access_token``,

@@ -41,8 +41,8 @@ _ATTACHMENT_EVENTS = {
 def expected_signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
     """``mac=`` + hex SHA-256 of app id + raw body + timestamp + OA secret key.
 
-    The formula comes from secondary sources (../shared/design/tech-notes.md §4b, marked
-    CONFLICTING there: some use the OA id, one uses HMAC); it lives here alone so that a
+    The formula comes from secondary sources (docs/zalo.md, marked
+    conflicting there: some use the OA id, one uses HMAC); it lives here alone so that a
     correction is one change."""
     digest = hashlib.sha256(
         app_id.encode("utf-8") + body + timestamp.encode("utf-8") + oa_secret_key.encode("utf-8")

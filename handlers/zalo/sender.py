@@ -1,7 +1,7 @@
 """Sending through the Zalo Bot Platform, its refusals read as the core's send failures.
 
 The platform documents no error codes; these follow HTTP's meaning, which the status and the
-``error_code`` of its answers mirror (../shared/design/tech-notes.md §4a).
+``error_code`` of its answers mirror (docs/zalo.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A fake Zalo Bot Platform API on 127.0.0.1, speaking its protocol: ``POST
 /bot{token}/{method}`` with a JSON body, answered ``{"ok", "result"}`` or ``{"ok": false,
 "error_code", "description"}``; getUpdates hands out one event per call and answers 408 when
-its long poll ends empty (../shared/design/tech-notes.md §4a).
+its long poll ends empty (docs/zalo.md).
 
 Citizens are played by the tests: ``write`` queues a text event as the platform would deliver
 it; ``sent`` records what the bot sent, as the citizen's phone shows it.

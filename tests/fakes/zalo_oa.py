@@ -1,6 +1,6 @@
 """A fake of the Zalo Official Account APIs on 127.0.0.1: the OAuth v4 token endpoint (each
 refresh token works once and is replaced), the v3 consultation message endpoint and ZNS,
-speaking their protocols (../shared/design/tech-notes.md §4b). It also signs webhook events
+speaking their protocols (docs/zalo.md). It also signs webhook events
 the way Zalo does, for the tests to post."""
 
 from __future__ import annotations
