@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.model import (
     Choice,
     Citizen,
     DialogState,
 )
-from storage.part import SqlPart
+from storage.part import SqlPart, insert_or_ignore
 from storage.tables import (
     Base,
     CitizenRow,
@@ -44,15 +43,10 @@ _CONVERSATION = (
 # One user's messages never run concurrently, even across instances.
 _CONVERSATION_LOCKED = _CONVERSATION.with_for_update(of=_dialogs)
 _NEW_CITIZEN = {
-    name: insert(_citizens)
-    .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
-    .returning(_citizens.c.id)
-    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+    name: statement.returning(_citizens.c.id)
+    for name, statement in insert_or_ignore(_citizens, ["channel", "channel_user_id"]).items()
 }
-_NEW_DIALOG = {
-    name: insert(_dialogs).on_conflict_do_nothing(index_elements=["citizen_id"])
-    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
-}
+_NEW_DIALOG = insert_or_ignore(_dialogs, ["citizen_id"])
 # (A bind parameter of an UPDATE may not be named after a column.)
 _SEEN = (
     update(_citizens)
@@ -100,15 +94,7 @@ class CitizenRepository(SqlPart):
     ) -> Citizen | None:
         """A new citizen and their empty dialog; None when the row already existed."""
         created = await self._s.execute(
-            _NEW_CITIZEN[self._dialect],
-            {
-                "channel": channel,
-                "channel_user_id": user_id,
-                "chat_id": chat_id,
-                "locale": locale,
-                "created_at": now,
-                "last_seen_at": now,
-            },
+            _NEW_CITIZEN[self._dialect], _new_citizen(channel, user_id, chat_id, locale, now)
         )
         citizen_id = created.scalar_one_or_none()
         if citizen_id is None:
@@ -130,16 +116,7 @@ class CitizenRepository(SqlPart):
             # then read whichever row won.
             await self._insert_ignoring_conflicts(
                 CitizenRow,
-                [
-                    {
-                        "channel": channel,
-                        "channel_user_id": user_id,
-                        "chat_id": chat_id,
-                        "locale": locale,
-                        "created_at": now,
-                        "last_seen_at": now,
-                    }
-                ],
+                [_new_citizen(channel, user_id, chat_id, locale, now)],
                 ["channel", "channel_user_id"],
             )
             row = (await self._s.execute(find)).scalar_one()
@@ -227,3 +204,17 @@ class CitizenRepository(SqlPart):
 
 def citizen_of(row: CitizenRow) -> Citizen:
     return Citizen(row.id, row.channel, row.channel_user_id, row.chat_id, row.locale)
+
+
+def _new_citizen(
+    channel: str, user_id: str, chat_id: str, locale: str, now: datetime
+) -> dict[str, object]:
+    """The row of a citizen seen for the first time."""
+    return {
+        "channel": channel,
+        "channel_user_id": user_id,
+        "chat_id": chat_id,
+        "locale": locale,
+        "created_at": now,
+        "last_seen_at": now,
+    }

@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.model import (
     StoredUpdate,
 )
-from storage.part import SqlPart
+from storage.part import SqlPart, insert_or_ignore
 from storage.tables import (
     Base,
     InboxRow,
@@ -24,10 +23,8 @@ _inbox = Base.metadata.tables[InboxRow.__tablename__]
 # Insert-or-ignore with RETURNING: only the updates this call stored come back, even when
 # another instance stores the same redelivered update at the same moment.
 _STORE = {
-    name: insert(_inbox)
-    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-    .returning(_inbox.c.id, _inbox.c.update_id, sort_by_parameter_order=True)
-    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+    name: statement.returning(_inbox.c.id, _inbox.c.update_id, sort_by_parameter_order=True)
+    for name, statement in insert_or_ignore(_inbox, ["channel", "update_id"]).items()
 }
 # Processed: its payload is no longer needed (it may hold a citizen's message).
 _CLAIM = (

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, String, and_, bindparam, case, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.model import (
     Choice,
@@ -19,7 +18,7 @@ from bot.core.model import (
     Reply,
     SendResult,
 )
-from storage.part import SqlPart
+from storage.part import SqlPart, insert_or_ignore
 from storage.tables import (
     Base,
     OutboxRow,
@@ -30,10 +29,8 @@ _outbox = Base.metadata.tables[OutboxRow.__tablename__]
 
 # Statements of every reply, built once (SQLAlchemy caches their compiled form).
 _QUEUE = {
-    name: insert(_outbox)
-    .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    .returning(_outbox.c.id, _outbox.c.idempotency_key)
-    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+    name: statement.returning(_outbox.c.id, _outbox.c.idempotency_key)
+    for name, statement in insert_or_ignore(_outbox, ["idempotency_key"]).items()
 }
 _RECORD = (
     update(_outbox)
