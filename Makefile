@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Test processes: twice the cores, as most tests wait on sockets and subprocesses.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 BABEL_KEYWORDS := -k _ -k N_ -k n_:1,2
 
 .PHONY: run test bench coverage install demo lint typecheck pytest extract update compile clean
@@ -33,7 +35,9 @@ bench: install
 ## the report of bot/, handlers/ and storage/; not part of `make test`
 coverage: install
 	rm -f .coverage .coverage.*
-	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage run -m pytest -q
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage run -m pytest -q -n $(TEST_WORKERS) \
+	  --dist worksteal -m "not serial"
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage run -m pytest -q -m serial
 	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage combine -q
 	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage report
 
@@ -45,7 +49,8 @@ typecheck:
 	$(BIN)/mypy
 
 pytest:
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 ## i18n: extract msgids from the code, merge them into vi/en, compile .mo files
 extract: $(STAMP)

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot import config as configuration
 from bot.app import App, build, prepare
@@ -22,23 +24,57 @@ from storage import migrate
 from storage.db import create_engine
 from storage.tables import Base
 
-PG_URL = os.environ.get("TIEPDAN_TEST_PG_URL", "")
+# Under pytest-xdist each worker gets a database of its own, named after the one given.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+SHARED_PG_URL = os.environ.get("TIEPDAN_TEST_PG_URL", "")
+PG_URL = (
+    str(make_url(SHARED_PG_URL).set(database=f"{make_url(SHARED_PG_URL).database}_{WORKER}"))
+    if SHARED_PG_URL and WORKER
+    else SHARED_PG_URL
+)
 # Monday 30 November 2026, 09:00 in Hà Nội: a working day with demo sessions ahead.
 START = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file migrated once per run; each test starts from a copy of it."""
-    path = tmp_path_factory.mktemp("template") / "tiepdan.sqlite3"
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if PG_URL != SHARED_PG_URL:
+        asyncio.run(_create_worker_database())
 
-    async def build() -> None:
+
+async def _create_worker_database() -> None:
+    """Create this worker's database beside the shared one (its role needs CREATEDB)."""
+    name = make_url(PG_URL).database
+    engine = create_async_engine(SHARED_PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            exists = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+
+
+_sqlite_template: list[Path] = []
+
+
+async def migrated_sqlite_template() -> Path:
+    """A database file migrated once per test process; each test starts from a copy of it."""
+    if not _sqlite_template:
+        folder = Path(tempfile.mkdtemp(prefix="tiepdan-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "tiepdan.sqlite3"
         engine = create_engine(f"sqlite+aiosqlite:///{path}")
         await migrate.upgrade(engine)
         await engine.dispose()
+        _sqlite_template.append(path)
+    return _sqlite_template[0]
 
-    asyncio.run(build())
-    return path
+
+@pytest.fixture(scope="session")
+def migrated_sqlite() -> Path:
+    return asyncio.run(migrated_sqlite_template())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -54,12 +90,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 async def fresh_schema(engine: AsyncEngine) -> None:
     """Empty the database at the newest schema: PostgreSQL is migrated once per run and
-    truncated for each test; a SQLite file is deleted and migrated again."""
+    truncated for each test; a SQLite file is replaced by a copy of the migrated template."""
     if engine.dialect.name == "sqlite":
         await engine.dispose()
         database = Path(str(engine.url.database))
         for suffix in ("", "-wal", "-shm"):
             database.with_name(database.name + suffix).unlink(missing_ok=True)
+        shutil.copyfile(await migrated_sqlite_template(), database)
+        return
     if engine.dialect.name == "postgresql":
         if await migrate.current_revision(engine) == migrate.head_revision():
             tables = ", ".join(table.name for table in Base.metadata.sorted_tables)

@@ -64,3 +64,11 @@ class JsonSession(AiohttpSession):
             bot=bot, method=method, status_code=answer.status, content=content
         )
         return cast(TelegramType, response.result)
+
+    async def close(self) -> None:
+        """aiogram waits a quarter of a second after closing, for TLS connections to shut down
+        cleanly; a plain-HTTP server (a local Bot API server on the same host) has none."""
+        if self.api.base.startswith("https:"):
+            await super().close()
+        elif self._session is not None and not self._session.closed:
+            await self._session.close()

@@ -42,6 +42,8 @@ def config(tmp_path: Path, fake: FakeTelegram, engine: AsyncEngine) -> Path:
     return crowd_config(tmp_path, fake, engine, database="busy_timeout_ms = 250")
 
 
+# Restarting the server would cut the other test workers' connections too: run alone.
+@pytest.mark.serial
 async def test_three_outages_while_500_citizens_write_lose_nobody_and_repeat_nobody(
     config: Path, fake: FakeTelegram, engine: AsyncEngine
 ) -> None:

@@ -4,6 +4,7 @@ through the inbox, the dialogue and the outbox, with the database of the test.""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -67,6 +68,7 @@ async def running_app(
     await fresh_schema(app.engine)
     async with app.store.transaction() as repo:
         await load_demo(repo, clock.now())
+    fake.quiet = functools.partial(settled, app)
     return app, await runtime.start(app)
 
 

@@ -4,6 +4,7 @@ polling, the webhook, and sending failures."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -52,6 +53,7 @@ async def started(
 ) -> AsyncIterator[tuple[App, runtime.Running]]:
     options = getattr(request, "param", {})
     async with running_app(zalo_config(database_url, zalo, **options), clock) as started_app:
+        zalo.quiet = functools.partial(settled, started_app[0])
         yield started_app
 
 

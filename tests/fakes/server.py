@@ -20,7 +20,8 @@ class LocalApi(ABC):
     async def start(self) -> str:
         app = web.Application()
         self._route(app)
-        self._runner = web.AppRunner(app, access_log=None)
+        # A long poll the client gave up on would hold the shutdown until its own timeout.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.05)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

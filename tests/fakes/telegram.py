@@ -84,6 +84,9 @@ class FakeTelegram(LocalApi):
         self._failures: dict[str, list[Failure]] = {}
         self._arrived = asyncio.Condition()
         self._closing = asyncio.Event()
+        # Set by a test that can see the bot's database: waits until nothing more is on its
+        # way to a chat (``tests.channels.running.settled``).
+        self.quiet: Callable[[str], Awaitable[None]] | None = None
 
     # --- the server ------------------------------------------------------------------------
 
@@ -351,7 +354,10 @@ class FakeTelegram(LocalApi):
             mine = self.to(chat_id)
             if len(mine) > seen:
                 # Let the rest of a multi-message reply arrive.
-                await asyncio.sleep(0.05)
+                if self.quiet is not None:
+                    await self.quiet(str(chat_id))
+                else:
+                    await asyncio.sleep(0.05)
                 return self.to(chat_id)[-1]
             await asyncio.sleep(0.02)
         raise AssertionError(f"no reply to {chat_id} within {within}s")

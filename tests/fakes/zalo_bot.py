@@ -73,6 +73,9 @@ class FakeZaloBot(LocalApi):
         self._failures: dict[str, list[Failure]] = {}
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
+        # Set by a test that can see the bot's database: waits until nothing more is on its
+        # way to a user (``tests.channels.running.settled``).
+        self.quiet: Callable[[str], Awaitable[None]] | None = None
         self._push_url: str | None = None
 
     def inject(self, method: str, *failures: Failure) -> None:
@@ -201,13 +204,17 @@ class FakeZaloBot(LocalApi):
 
     async def reply_to(self, user_id: str, text: str, settle: float = 0.3) -> SentText:
         """Write, then wait for the bot's answer; when it comes in several messages, the last
-        one (where a menu is)."""
+        one (where a menu is). With ``quiet`` set, it waits for the bot to have recorded every
+        reply as sent; without it, for no message in ``settle`` seconds."""
         before = len(self.to(user_id))
         await self.write(user_id, text)
         async with self._changed:
             await asyncio.wait_for(
                 self._changed.wait_for(lambda: len(self.to(user_id)) > before), 20.0
             )
+        if self.quiet is not None:
+            await self.quiet(user_id)
+            return self.to(user_id)[-1]
         while True:
             count = len(self.to(user_id))
             await asyncio.sleep(settle)
