@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 BABEL_KEYWORDS := -k _ -k N_ -k n_:1,2
 
-.PHONY: run test bench coverage install demo lint typecheck pytest extract update compile clean
+.PHONY: run test bench coverage mutate install demo lint typecheck pytest extract update compile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ coverage: install
 	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage run -m pytest -q -m serial
 	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage combine -q
 	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage report
+
+## mutate: install, then mutation-test the rules in bot/core/ against the unit and dialogue
+## tests, and list the mutants that survive (docs/testing.md); not part of `make test`
+mutate: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutate]'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $$(nproc 2>/dev/null || echo 1)
+	$(BIN)/mutmut results
 
 lint:
 	$(BIN)/ruff check .

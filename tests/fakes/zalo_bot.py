@@ -60,6 +60,8 @@ class Failure:
     status: int
     error_code: int
     description: str = "injected"
+    # The raw answer to send instead of the JSON error (a proxy's HTML page, a bare list...).
+    body: str | None = None
 
 
 class FakeZaloBot(LocalApi):
@@ -67,6 +69,8 @@ class FakeZaloBot(LocalApi):
         super().__init__()
         self.token = token
         self.sent: list[SentText] = []
+        # sendPhoto's bodies, as received.
+        self.photos: list[dict[str, Any]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.webhook: dict[str, str] | None = None
         self._events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -100,6 +104,10 @@ class FakeZaloBot(LocalApi):
         pending = self._failures.get(method)
         if pending:
             failure = pending.pop(0)
+            if failure.body is not None:
+                return web.Response(
+                    status=failure.status, text=failure.body, content_type="application/json"
+                )
             return _error(failure.status, failure.error_code, failure.description)
         handler = self._methods().get(method)
         if handler is None:
@@ -115,6 +123,7 @@ class FakeZaloBot(LocalApi):
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "sendChatAction": self._send_chat_action,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
@@ -146,6 +155,12 @@ class FakeZaloBot(LocalApi):
             self.sent.append(message)
             self._changed.notify_all()
         return {"message_id": message.message_id, "date": int(time.time() * 1000)}
+
+    async def _send_photo(self, body: dict[str, Any]) -> Any:
+        if not isinstance(body.get("chat_id"), str) or not isinstance(body.get("photo"), str):
+            raise _Refused(400, "chat_id and photo are required")
+        self.photos.append(body)
+        return {"message_id": f"p{next(self._ids)}", "date": int(time.time() * 1000)}
 
     async def _send_chat_action(self, _body: dict[str, Any]) -> Any:
         return True
@@ -179,6 +194,10 @@ class FakeZaloBot(LocalApi):
                 "text": text,
             },
         }
+
+    async def deliver(self, event: dict[str, Any]) -> None:
+        """Hand ``event`` to the next getUpdates exactly as given (malformed ones too)."""
+        await self._events.put(event)
 
     def push_to(self, url: str) -> None:
         """Deliver events by posting them to the bot's webhook at ``url`` (the public URL

@@ -45,6 +45,10 @@ class FakeZaloOa(LocalApi):
         self.access_token = ""
         self.refreshes: list[str] = []
         self.refusing_refresh = False
+        # What a successful refresh says of the new access token's life, in seconds.
+        self.expires_in = "90000"
+        # path -> answers (status, raw body) given instead of the real one, in order.
+        self._injected: dict[str, list[tuple[int, str]]] = {}
         self.sent: list[Sent] = []
         self.zns: list[dict[str, Any]] = []
         self._numbers = itertools.count(1)
@@ -55,6 +59,17 @@ class FakeZaloOa(LocalApi):
         app.router.add_post("/v3.0/oa/message/cs", self._message)
         app.router.add_post("/message/template", self._template)
 
+    def inject(self, path: str, status: int, body: str) -> None:
+        """The next call to ``path`` is answered ``status`` with ``body`` as it stands."""
+        self._injected.setdefault(path, []).append((status, body))
+
+    def _answer_injected(self, request: web.Request) -> web.Response | None:
+        queued = self._injected.get(request.path)
+        if not queued:
+            return None
+        status, body = queued.pop(0)
+        return web.Response(status=status, text=body, content_type="application/json")
+
     def expire_access_token(self) -> None:
         """As Zalo does after 25 hours: the token in use stops working."""
         self.access_token = ""
@@ -62,6 +77,8 @@ class FakeZaloOa(LocalApi):
     # --- the APIs ----------------------------------------------------------------------------
 
     async def _token(self, request: web.Request) -> web.StreamResponse:
+        if (injected := self._answer_injected(request)) is not None:
+            return injected
         form = await request.post()
         if request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID:
             return web.json_response({"error": -14002, "error_description": "Invalid app"})
@@ -80,7 +97,7 @@ class FakeZaloOa(LocalApi):
             {
                 "access_token": self.access_token,
                 "refresh_token": self.refresh_token,
-                "expires_in": "90000",
+                "expires_in": self.expires_in,
             }
         )
 
@@ -88,6 +105,8 @@ class FakeZaloOa(LocalApi):
         return bool(self.access_token) and request.headers.get("access_token") == self.access_token
 
     async def _message(self, request: web.Request) -> web.StreamResponse:
+        if (injected := self._answer_injected(request)) is not None:
+            return injected
         if not self._authorised(request):
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         body = await request.json()
@@ -103,6 +122,8 @@ class FakeZaloOa(LocalApi):
         )
 
     async def _template(self, request: web.Request) -> web.StreamResponse:
+        if (injected := self._answer_injected(request)) is not None:
+            return injected
         if not self._authorised(request):
             return web.json_response({"error": -124, "message": "Access token is invalid"})
         body = await request.json()

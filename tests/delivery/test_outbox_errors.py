@@ -1,0 +1,529 @@
+"""The outbox dispatcher when things go wrong: each kind of sender error, a channel's reply
+window and its paid fallback, rows taken back too often, a stop before or during a batch, and
+a database that will not take a result or a hand-back."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.clock import FixedClock
+from bot.core.model import OutboxItem, OutboxMessage, Reply
+from bot.core.ports import Repository, Store, StoreUnavailable
+from bot.core.sending import (
+    ChannelDown,
+    Rejected,
+    RetryAfter,
+    SendFailure,
+    Unavailable,
+    Unreachable,
+)
+from bot.outbox import Dispatcher, OutOfWindow
+from bot.ratelimit import RateLimiter
+from storage.sqlite import store_for
+from storage.tables import OutboxRow
+from tests.conftest import START
+from tests.support import RecordingSender
+
+LEASE = timedelta(minutes=2)
+
+
+def message(key: str, **fields: Any) -> OutboxMessage:
+    return OutboxMessage(
+        idempotency_key=key,
+        channel=fields.pop("channel", "console"),
+        recipient=fields.pop("recipient", "c1"),
+        text=fields.pop("text", f"text of {key}"),
+        due_at=fields.pop("due_at", START),
+        **fields,
+    )
+
+
+async def enqueue(store: Store, *messages: OutboxMessage) -> None:
+    async with store.transaction() as repo:
+        for m in messages:
+            assert await repo.enqueue(m)
+
+
+async def rows(engine: AsyncEngine) -> dict[str, Any]:
+    async with engine.connect() as connection:
+        result = await connection.execute(select(OutboxRow).order_by(OutboxRow.id))
+        return {row.idempotency_key: row for row in result}
+
+
+def dispatcher(
+    store: Store, clock: FixedClock, *senders: RecordingSender, **kw: Any
+) -> Dispatcher:
+    return Dispatcher(
+        store=store,
+        senders={s.channel: s for s in senders},
+        clock=clock,
+        owner=kw.pop("owner", "test"),
+        **kw,
+    )
+
+
+class FlakyStore:
+    """A store whose repository methods fail on request: ``failures[name]`` lists the
+    exceptions the next calls of ``name`` raise, one each, before it works again."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.failures: dict[str, list[Exception]] = {}
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repository]:
+        async with self.inner.transaction() as repo:
+            for name, errors in self.failures.items():
+                if errors:
+                    setattr(repo, name, self._failing(errors, getattr(repo, name)))
+            yield repo
+
+    @staticmethod
+    def _failing(
+        errors: list[Exception], original: Callable[..., Awaitable[Any]]
+    ) -> Callable[..., Awaitable[Any]]:
+        async def method(*args: Any, **kwargs: Any) -> Any:
+            if errors:
+                raise errors.pop(0)
+            return await original(*args, **kwargs)
+
+        return method
+
+
+class RecordingLimiter(RateLimiter):
+    """A rate limiter that never waits, and records what it is told."""
+
+    def __init__(self, on_wait: Callable[[str], Awaitable[None]] | None = None) -> None:
+        super().__init__(None)
+        self.waited: list[str] = []
+        self.paused: list[float] = []
+        self._on_wait = on_wait
+
+    async def wait(self, chat: str) -> None:
+        self.waited.append(chat)
+        if self._on_wait is not None:
+            await self._on_wait(chat)
+
+    def pause(self, seconds: float) -> None:
+        self.paused.append(seconds)
+
+
+class Fallback:
+    """A paid channel for chats past their reply window (a Zalo ZNS template)."""
+
+    def __init__(
+        self,
+        result: str | None = "zns-1",
+        error: Exception | None = None,
+        undeliverable_error: Exception | None = None,
+    ) -> None:
+        self.result = result
+        self.error = error
+        self.undeliverable_error = undeliverable_error
+        self.delivered: list[str] = []
+        self.undeliverable_keys: list[str] = []
+
+    async def deliver(self, item: OutboxItem) -> str | None:
+        self.delivered.append(item.key)
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+    async def undeliverable(self, item: OutboxItem) -> None:
+        self.undeliverable_keys.append(item.key)
+        if self.undeliverable_error is not None:
+            raise self.undeliverable_error
+
+
+async def last_heard(store: Store, recipient: str, at: datetime) -> None:
+    async with store.transaction() as repo:
+        await repo.citizen_for("console", recipient, recipient, "vi", at)
+
+
+# --- sender errors -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("failure", "error"),
+    [
+        (Unavailable("502 Bad Gateway"), "502 Bad Gateway"),
+        (SendFailure("connection reset"), "connection reset"),
+        (OSError("network is unreachable"), "network is unreachable"),
+        (TimeoutError(), "TimeoutError"),  # no message: its class names it
+        (KeyError("chat"), "KeyError: 'chat'"),  # a bug in the sender
+    ],
+)
+async def test_a_passing_trouble_is_retried_later_and_counts_an_attempt(
+    engine: AsyncEngine, clock: FixedClock, failure: Exception, error: str
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("m"))
+    sender = RecordingSender(failures=[failure])
+    stats = await dispatcher(store, clock, sender, retry_first=timedelta(seconds=10)).tick()
+    assert (stats.claimed, stats.retried, stats.sent) == (1, 1, 0)
+    row = (await rows(engine))["m"]
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, error)
+    assert row.next_attempt_at == START + timedelta(seconds=10)
+    assert row.lease_owner is None
+    clock.set(START + timedelta(seconds=10))
+    await dispatcher(store, clock, sender).tick()
+    assert sender.texts() == ["text of m"]
+
+
+async def test_a_channel_down_waits_as_told_without_counting_an_attempt(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("m"))
+    sender = RecordingSender(failures=[ChannelDown(45, "access token being renewed")])
+    limiter = RecordingLimiter()
+    stats = await dispatcher(store, clock, sender, limiters={"console": limiter}).tick()
+    assert stats.retried == 1
+    row = (await rows(engine))["m"]
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert row.last_error == "channel down for 45 s: access token being renewed"
+    assert row.next_attempt_at == START + timedelta(seconds=45)
+    assert limiter.paused == []  # the channel's rate is not at fault
+    clock.set(START + timedelta(seconds=44))
+    await dispatcher(store, clock, sender).tick()
+    assert sender.sent == []
+    clock.set(START + timedelta(seconds=45))
+    await dispatcher(store, clock, sender).tick()
+    assert sender.texts() == ["text of m"]
+
+
+async def test_a_429_pauses_the_whole_channel_and_every_send_waits_its_turn(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("a", recipient="c1"), message("b", recipient="c2"))
+    sender = RecordingSender(failures=[RetryAfter(17)])
+    limiter = RecordingLimiter()
+    stats = await dispatcher(store, clock, sender, limiters={"console": limiter}).tick()
+    assert (stats.retried, stats.sent) == (1, 1)
+    assert limiter.paused == [17]
+    assert limiter.waited == ["c1", "c2"]
+    state = await rows(engine)
+    assert (state["a"].status, state["a"].attempts) == ("pending", 0)
+    assert state["a"].next_attempt_at == START + timedelta(seconds=17)
+    assert state["b"].status == "sent"
+
+
+async def test_a_row_taken_back_from_dead_dispatchers_too_often_is_given_up_unsent(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """A message that kills every process sending it must not come back forever."""
+    store = store_for(engine)
+    await enqueue(store, message("poison"))
+    at = START
+    for owner in ("dead-1", "dead-2", "dead-3"):
+        async with store.transaction() as repo:
+            [claimed] = await repo.claim_outbox(at, owner, at + LEASE, [("console", None)], 10)
+        at += LEASE + timedelta(seconds=1)
+    assert claimed.attempts == 2  # each take-over counts one
+    clock.set(at)
+    sender = RecordingSender()
+    stats = await dispatcher(store, clock, sender, max_attempts=3).tick()
+    assert (stats.claimed, stats.failed) == (1, 1)
+    assert sender.sent == []
+    row = (await rows(engine))["poison"]
+    assert (row.status, row.attempts, row.last_error) == (
+        "failed",
+        3,
+        "given up: too many attempts",
+    )
+    assert row.lease_owner is None
+
+
+# --- stopping ------------------------------------------------------------------------------
+
+
+async def test_a_dispatcher_stopped_before_a_tick_claims_nothing(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("m"))
+    sender = RecordingSender()
+    stopped = dispatcher(store, clock, sender)
+    stopped.stop()
+    stats = await stopped.tick()
+    assert vars(stats) == vars(type(stats)())
+    row = (await rows(engine))["m"]
+    assert (row.status, row.lease_owner, row.attempts) == ("pending", None, 0)
+    assert sender.sent == []
+
+
+async def test_rows_a_stopping_dispatcher_cannot_hand_back_wait_for_their_lease(
+    engine: AsyncEngine, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    flaky = FlakyStore(store_for(engine))
+    await enqueue(flaky, *(message(f"s{n}", recipient=f"c{n}") for n in range(6)))
+    stopping = dispatcher(flaky, clock, RecordingSender(), owner="stopping")
+    original = stopping.senders["console"].send
+
+    async def send_then_stop(recipient: str, reply: Reply) -> str:
+        message_id = await original(recipient, reply)
+        if recipient == "c1":
+            stopping.stop()
+            flaky.failures["release_held"] = [StoreUnavailable("database restarting")]
+        return message_id
+
+    stopping.senders["console"].send = send_then_stop  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR, logger="bot.outbox"):
+        stats = await stopping.tick()
+    assert (stats.claimed, stats.sent) == (6, 2)
+    assert "could not hand back 4 unsent outbox row(s)" in caplog.text
+    found = await rows(engine)
+    assert [found[f"s{n}"].status for n in range(2)] == ["sent"] * 2
+    held = {(found[f"s{n}"].status, found[f"s{n}"].lease_owner) for n in range(2, 6)}
+    assert held == {("sending", "stopping")}
+    # Late, never lost or doubled: due again when the lease runs out.
+    later = RecordingSender()
+    await dispatcher(flaky, clock, later, owner="next").drain()
+    assert later.sent == []
+    clock.set(START + LEASE + timedelta(seconds=1))
+    await dispatcher(flaky, clock, later, owner="next").drain()
+    assert sorted(later.texts()) == [f"text of s{n}" for n in range(2, 6)]
+
+
+# --- send_now ------------------------------------------------------------------------------
+
+
+async def test_send_now_sends_only_the_messages_named(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("mine"), message("other", recipient="c2"))
+    sender = RecordingSender()
+    sending = dispatcher(store, clock, sender)
+    assert vars(await sending.send_now([])) == vars(await sending.send_now(["missing"]))
+    assert sender.sent == []
+    stats = await sending.send_now(["mine"])
+    assert (stats.claimed, stats.sent) == (1, 1)
+    assert sender.texts() == ["text of mine"]
+    state = await rows(engine)
+    assert (state["mine"].status, state["other"].status) == ("sent", "pending")
+
+
+# --- results the database will not take -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "trouble",
+    [StoreUnavailable("connection refused"), RuntimeError("deadlock detected")],
+)
+async def test_a_result_that_cannot_be_recorded_is_recorded_later_and_never_sent_twice(
+    engine: AsyncEngine, clock: FixedClock, trouble: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
+    flaky = FlakyStore(store_for(engine))
+    await enqueue(flaky, message("m"))
+    sender = RecordingSender()
+    sending = dispatcher(flaky, clock, sender, owner="one")
+    # The database refuses the result now and again after the lease has run out.
+    flaky.failures["record_results"] = [trouble, trouble]
+    with caplog.at_level(logging.WARNING, logger="bot.outbox"):
+        await sending.tick()
+    assert "could not record 1 outbox result(s)" in caplog.text
+    row = (await rows(engine))["m"]
+    assert (row.status, row.lease_owner) == ("sending", "one")
+    clock.set(START + LEASE + timedelta(seconds=1))
+    await sending.tick()  # the result still waits here: the row is not claimed again
+    assert sender.texts() == ["text of m"]
+    assert (await rows(engine))["m"].status == "sending"
+    await sending.tick()
+    assert sender.texts() == ["text of m"]
+    row = (await rows(engine))["m"]
+    assert (row.status, row.attempts, row.provider_message_id) == ("sent", 1, "console-1")
+    assert row.sent_at == START
+
+
+# --- a channel's reply window ------------------------------------------------------------------
+
+
+async def test_a_chat_heard_within_the_window_gets_the_message_directly(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await last_heard(store, "c1", START - timedelta(hours=23))
+    await enqueue(store, message("m"))
+    sender, fallback = RecordingSender(), Fallback()
+    await dispatcher(
+        store,
+        clock,
+        sender,
+        reply_windows={"console": timedelta(hours=24)},
+        out_of_window={"console": fallback},
+    ).tick()
+    assert sender.texts() == ["text of m"] and fallback.delivered == []
+
+
+async def test_past_the_window_without_a_fallback_the_message_fails_unsent(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await last_heard(store, "c1", START - timedelta(hours=25))
+    await enqueue(store, message("late"), message("never-heard", recipient="stranger"))
+    sender = RecordingSender()
+    stats = await dispatcher(
+        store, clock, sender, reply_windows={"console": timedelta(hours=24)}
+    ).tick()
+    assert stats.failed == 2 and sender.sent == []
+    for row in (await rows(engine)).values():
+        assert (row.status, row.attempts, row.last_error) == (
+            "failed",
+            0,
+            "outside the consultation window",
+        )
+
+
+def windowed(
+    store: Store, clock: FixedClock, fallback: OutOfWindow, **kw: Any
+) -> tuple[Dispatcher, RecordingSender]:
+    sender = RecordingSender()
+    return (
+        dispatcher(
+            store,
+            clock,
+            sender,
+            reply_windows={"console": timedelta(hours=24)},
+            out_of_window={"console": fallback},
+            **kw,
+        ),
+        sender,
+    )
+
+
+async def test_past_the_window_the_fallback_carries_the_message(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("m"))
+    fallback = Fallback(result="zns-77")
+    sending, sender = windowed(store, clock, fallback)
+    stats = await sending.tick()
+    assert stats.sent == 1 and sender.sent == []
+    assert fallback.delivered == ["m"] and fallback.undeliverable_keys == []
+    row = (await rows(engine))["m"]
+    assert (row.status, row.provider_message_id, row.attempts) == ("sent", "zns-77", 1)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [None, Unreachable("user not following the OA"), Rejected("template not approved")],
+)
+async def test_a_fallback_that_cannot_carry_it_asks_the_officers_to_phone(
+    engine: AsyncEngine, clock: FixedClock, refusal: Exception | None
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("m"))
+    fallback = Fallback(result=None, error=refusal)
+    sending, sender = windowed(store, clock, fallback)
+    stats = await sending.tick()
+    assert stats.failed == 1
+    assert fallback.undeliverable_keys == ["m"] and sender.sent == []
+    row = (await rows(engine))["m"]
+    assert (row.status, row.attempts, row.last_error) == (
+        "failed",
+        1,
+        "outside the consultation window",
+    )
+
+
+async def test_officers_that_cannot_be_told_do_not_change_the_messages_fate(
+    engine: AsyncEngine, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("m"), message("n", recipient="c2"))
+    fallback = Fallback(result=None, undeliverable_error=RuntimeError("alert queue down"))
+    sending, _sender = windowed(store, clock, fallback)
+    with caplog.at_level(logging.ERROR, logger="bot.outbox"):
+        stats = await sending.tick()
+    assert stats.failed == 2
+    assert fallback.undeliverable_keys == ["m", "n"]
+    assert "could not ask the officers to phone" in caplog.text
+    assert {row.status for row in (await rows(engine)).values()} == {"failed"}
+
+
+@pytest.mark.parametrize(
+    ("wait", "seconds", "paused"),
+    [(RetryAfter(30), 30, [30]), (ChannelDown(60, "token expired"), 60, [])],
+)
+async def test_a_fallback_asked_to_wait_tries_again_then(
+    engine: AsyncEngine,
+    clock: FixedClock,
+    wait: SendFailure,
+    seconds: int,
+    paused: list[float],
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("m"))
+    fallback = Fallback(error=wait)
+    limiter = RecordingLimiter()
+    sending, _sender = windowed(store, clock, fallback, limiters={"console": limiter})
+    stats = await sending.tick()
+    assert stats.retried == 1 and limiter.paused == paused
+    assert fallback.undeliverable_keys == []
+    row = (await rows(engine))["m"]
+    assert (row.status, row.attempts, row.last_error) == ("pending", 0, str(wait))
+    assert row.next_attempt_at == START + timedelta(seconds=seconds)
+    fallback.error = None
+    clock.set(START + timedelta(seconds=seconds))
+    await sending.tick()
+    assert fallback.delivered == ["m", "m"]
+    assert (await rows(engine))["m"].status == "sent"
+
+
+async def test_a_fallback_that_breaks_is_retried_with_growing_waits(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("m"))
+    fallback = Fallback(error=OSError("ZNS endpoint unreachable"))
+    sending, _sender = windowed(store, clock, fallback, retry_first=timedelta(seconds=20))
+    stats = await sending.tick()
+    assert stats.retried == 1 and fallback.undeliverable_keys == []
+    row = (await rows(engine))["m"]
+    assert (row.status, row.attempts, row.last_error) == (
+        "pending",
+        1,
+        "fallback: ZNS endpoint unreachable",
+    )
+    assert row.next_attempt_at == START + timedelta(seconds=20)
+    clock.set(START + timedelta(seconds=20))
+    await sending.tick()
+    row = (await rows(engine))["m"]
+    assert (row.attempts, row.next_attempt_at) == (2, START + timedelta(seconds=60))
+
+
+async def test_a_paid_message_is_not_sent_once_another_dispatcher_holds_its_row(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """The fallback costs money: when waiting for the channel's rate outlasted the lease and
+    another dispatcher took the row meanwhile, this one leaves it to that one."""
+    store = store_for(engine)
+    await enqueue(store, message("m"))
+
+    async def slow_turn(_chat: str) -> None:
+        later = START + LEASE + timedelta(seconds=1)
+        clock.set(later)
+        async with store.transaction() as repo:
+            taken = await repo.claim_outbox(later, "other", later + LEASE, [("console", None)], 10)
+        assert [item.key for item in taken] == ["m"]
+
+    fallback = Fallback()
+    sending, _sender = windowed(
+        store, clock, fallback, limiters={"console": RecordingLimiter(slow_turn)}
+    )
+    stats = await sending.tick()
+    assert fallback.delivered == []
+    assert (stats.claimed, stats.settled, stats.retried) == (1, 0, 0)
+    row = (await rows(engine))["m"]
+    assert (row.status, row.lease_owner, row.attempts) == ("sending", "other", 1)
