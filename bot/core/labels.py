@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.deadlines import NoticeForm
 from bot.core.i18n import N_
-from bot.core.model import RegistrationStatus, RequestKind, Track
+from bot.core.model import RegistrationStatus, RequestKind, SessionStatus, Track
 from bot.core.triage import OutcomeType
 
 KIND_LABELS: dict[RequestKind, str] = {
@@ -60,6 +60,14 @@ STATUS_NAMES: dict[RegistrationStatus, str] = {
     RegistrationStatus.RESCHEDULED: N_("Session moved, to confirm"),
     RegistrationStatus.CLOSED: N_("Received and closed"),
     RegistrationStatus.WITHDRAWN: N_("Withdrawn"),
+}
+
+# A published session's state as officers read it in /session list.
+SESSION_STATES: dict[SessionStatus, str] = {
+    SessionStatus.PLANNED: N_("published"),
+    SessionStatus.CANCELLED: N_("cancelled"),
+    SessionStatus.MOVED: N_("moved"),
+    SessionStatus.HELD: N_("held"),
 }
 
 # How each event of a registration reads in its history (shown to the citizen unless internal).

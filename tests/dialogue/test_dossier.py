@@ -43,7 +43,7 @@ async def test_approved_into_another_session_at_a_time_with_a_delegate(app: App)
     await officer.send(f"/approve {code} {later.id} 09:30")
     await officer.send(f"/delegate {code} Phó Bí thư Trần Văn Bảo")
     lines = await view(officer, code)
-    assert lines[0] == f"Phiếu {code}: Đã xếp lịch tiếp: mời bạn đến buổi tiếp"
+    assert lines[0] == f"Phiếu {code}: Đã xếp lịch tiếp"
     assert (
         "Buổi tiếp: Thứ Sáu, ngày 15/01/2027 lúc 08:00, Trụ sở Tiếp công dân tỉnh, số 1 đường "
         "Trần Hưng Đạo"
@@ -75,7 +75,7 @@ async def test_a_refusal_that_calls_for_form_01_tcd_then_the_form_issued(app: Ap
     officer = desk(app)
     await officer.send(f"/reject {code} resolved")
     lines = await view(officer, code)
-    assert lines[0] == f"Phiếu {code}: Không được tiếp nhận"
+    assert lines[0] == f"Phiếu {code}: Từ chối"
     assert any(
         line.startswith("Lý do từ chối tiếp nhận: Khiếu nại, tố cáo về vụ việc đã được giải quyết")
         for line in lines
@@ -106,7 +106,7 @@ async def test_a_refusal_outside_competence_names_where_the_citizen_was_guided(
     officer = desk(app)
     await officer.send(f"/reject {code} outside Sở Tài nguyên và Môi trường tỉnh")
     lines = await view(officer, code)
-    assert lines[0] == f"Phiếu {code}: Không được tiếp nhận"
+    assert lines[0] == f"Phiếu {code}: Từ chối"
     assert (
         "Lý do từ chối tiếp nhận: Vụ việc không thuộc thẩm quyền giải quyết của cơ quan, "
         "đơn vị này"
@@ -123,7 +123,7 @@ async def test_a_transfer_names_the_body_the_letter_and_the_notice_owed(app: App
     officer = desk(app)
     await officer.send(f"/transfer {code} Thanh tra tỉnh ; 123/CV-UBND")
     lines = await view(officer, code)
-    assert lines[0] == f"Phiếu {code}: Đã chuyển đến cơ quan có thẩm quyền"
+    assert lines[0] == f"Phiếu {code}: Đã chuyển đơn"
     assert "Đã chuyển đến: Thanh tra tỉnh" in lines
     assert "Văn bản số: 123/CV-UBND" in lines
     assert (
@@ -139,12 +139,12 @@ async def test_a_duplicate_names_the_registration_it_joined(app: App) -> None:
     officer = desk(app)
     await officer.send(f"/duplicate {again} {first}")
     lines = await view(officer, again)
-    assert lines[0] == f"Phiếu {again}: Đã gộp vào phiếu đăng ký trước"
+    assert lines[0] == f"Phiếu {again}: Trùng lặp"
     assert f"Đã gộp vào phiếu: {first}" in lines
     assert history(lines)[-1] == "Chị Cán Bộ: gộp vào phiếu khác"
     # The earlier registration is untouched and still offers sessions with room.
     lines = await view(officer, first)
-    assert lines[0] == f"Phiếu {first}: Đã gửi, đang chờ xem xét"
+    assert lines[0] == f"Phiếu {first}: Chờ xem xét"
     assert not any(line.startswith("Đã gộp vào phiếu") for line in lines)
     assert lines[-1].startswith("Các buổi tiếp còn chỗ: #")
 
@@ -161,7 +161,7 @@ async def test_the_result_and_the_conclusion_after_the_reception(
     await officer.send(f"/conclusion {code} 31/12/2026 Phòng Tài nguyên ; Kiểm tra lại hồ sơ.")
     await officer.send(f"/view {code}")
     lines = officer.text.splitlines()
-    assert lines[0] == f"Phiếu {code}: Đã kết thúc"
+    assert lines[0] == f"Phiếu {code}: Đã tiếp và kết thúc"
     assert "Kết quả: được thụ lý giải quyết" in lines
     assert "Kết luận: Kiểm tra lại hồ sơ." in lines
     assert "Đã chuyển đến: Phòng Tài nguyên" in lines
@@ -184,7 +184,7 @@ async def test_a_cancelled_session_shows_the_state_and_the_reason(app: App) -> N
     admin = desk(app, "admin")
     await admin.send(f"/session cancel {(await row(app, code)).session_id} Lãnh đạo đi công tác")
     lines = await view(officer, code)
-    assert lines[0] == f"Phiếu {code}: Buổi tiếp bị hủy: cán bộ sẽ bố trí buổi tiếp khác"
+    assert lines[0] == f"Phiếu {code}: Buổi tiếp bị hủy, cần xếp lại"
     assert history(lines) == [
         "công dân: công dân gửi phiếu đăng ký",
         "Chị Cán Bộ: đã xếp lịch tiếp",
@@ -192,14 +192,6 @@ async def test_a_cancelled_session_shows_the_state_and_the_reason(app: App) -> N
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/dialogue/officer/dossier.py:30 names the state with STATUS_LABELS, the citizen's "
-        "wording, instead of STATUS_NAMES (labels.py: 'as officers name them'): the officer "
-        "reads 'Bạn đã rút đăng ký' (you withdrew) for a citizen's withdrawal"
-    ),
-)
 async def test_a_withdrawn_registration_is_named_as_officers_name_it(app: App) -> None:
     code = await submitted(app)
     person = Chat(app.dialogue, user_id="1001")

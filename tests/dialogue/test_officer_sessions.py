@@ -200,14 +200,6 @@ async def test_a_leader_without_sessions_and_an_unknown_leader(app: App) -> None
     assert (await audit(app))[-1] == ("session", "list", False, "not_found")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/dialogue/officer/sessions.py:139 shows a published session's state as the raw "
-        "enum value (session.status.value: 'planned', 'cancelled'), untranslated, while "
-        "'draft' beside it is translated; the catalog has no entry for either"
-    ),
-)
 async def test_the_state_of_a_listed_session_is_in_the_officers_language(app: App) -> None:
     admin = desk(app)
     await admin.send("/session list bt-tinh")

@@ -135,7 +135,7 @@ async def test_a_command_that_does_not_fit_the_state_names_the_state_and_who_dec
     await first.send(f"/reject {code} not_request")
     await second.send(f"/approve {code}")
     assert "/approve does not apply to" in second.text
-    assert "“Not accepted”" in second.text and "refused" in second.text
+    assert "“Refused”" in second.text and "refused" in second.text
     assert "by Chị Cán Bộ" in second.text
     await second.send(f"/attended {code}")
     assert "does not apply" in second.text
@@ -770,7 +770,7 @@ async def test_decided_registrations_are_not_flagged_overdue(app: App, clock: Fi
     clock.set(clock.now() + timedelta(days=30))
     await desk.send("/queue all")
     line = next(line for line in desk.text.splitlines() if code in line)
-    assert "overdue" not in line and "Not accepted" in line
+    assert "overdue" not in line and "Refused" in line
 
 
 async def test_an_officer_command_from_a_citizen_pauses_the_wizard_like_any_unknown_one(

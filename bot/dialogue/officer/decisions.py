@@ -19,7 +19,7 @@ from bot.core.labels import (
     NOTICE_FORM_NAMES,
     OFFICER_EVENT_LABELS,
     OUTCOME_NAMES,
-    STATUS_LABELS,
+    STATUS_NAMES,
 )
 from bot.core.model import (
     OutgoingFile,
@@ -504,7 +504,7 @@ async def _duplicate(
             turn._(
                 "{other} cannot take this matter: it is “{status}”.",
                 other=other.code,
-                status=turn._(STATUS_LABELS[other.status]),
+                status=turn._(STATUS_NAMES[other.status]),
             ),
             "bad_duplicate",
         )
@@ -956,7 +956,7 @@ async def _wrong_state(turn: Turn, registration: RegistrationView, name: str) ->
         "/{command} does not apply to {code}: it is “{status}”.",
         command=name,
         code=registration.code,
-        status=turn._(STATUS_LABELS[registration.status]),
+        status=turn._(STATUS_NAMES[registration.status]),
     )
     events = [e for e in await turn.repo.registration_events(registration.id) if not e.internal]
     if events:

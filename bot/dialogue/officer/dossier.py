@@ -9,7 +9,7 @@ from bot.core.labels import (
     NOTICE_FORM_NAMES,
     OFFICER_EVENT_LABELS,
     OUTCOME_NAMES,
-    STATUS_LABELS,
+    STATUS_NAMES,
     TRACK_NAMES,
 )
 from bot.core.model import RegistrationStatus, RegistrationView, Reply
@@ -27,7 +27,7 @@ async def show(turn: Turn, place: Desk, argument: str) -> Reply:
     age = work.working_days_between(registrations.local_day(r.submitted_at, zone), turn.today)
     _ = turn._
     lines = [
-        _("Registration {code}: {status}", code=r.code, status=_(STATUS_LABELS[r.status])),
+        _("Registration {code}: {status}", code=r.code, status=_(STATUS_NAMES[r.status])),
         _("Kind: {kind}", kind=_(KIND_LABELS[r.kind])),
         _(
             "Received: {when} ({days} working days ago). Answer due: {due}.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import triage
-from bot.core.labels import KIND_LABELS, STATUS_LABELS
+from bot.core.labels import KIND_LABELS, STATUS_NAMES
 from bot.core.model import (
     QUEUED_STATUSES,
     Choice,
@@ -109,7 +109,7 @@ async def show(turn: Turn, place: Desk, filters: dict[str, list[str]], page: int
 def _line(turn: Turn, item: RegistrationView, age: int, left: int) -> str:
     if item.status not in OPEN:
         # A decided registration has no deadline left to watch.
-        due = turn._(STATUS_LABELS[item.status])
+        due = turn._(STATUS_NAMES[item.status])
         flag = "✔"
     elif item.status is RegistrationStatus.NEEDS_INFO:
         due = turn._("paused: waiting for the citizen")

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.core import sessions, triage
 from bot.core.i18n import Translator
+from bot.core.labels import SESSION_STATES
 from bot.core.model import (
     CalendarOverride,
     Leader,
@@ -136,7 +137,7 @@ async def run(turn: Turn, place: Desk, argument: str) -> tuple[Reply, str]:
 
 
 def _line(turn: Turn, session: SessionView) -> str:
-    state = turn._("draft") if not session.published else session.status.value
+    state = turn._("draft") if not session.published else turn._(SESSION_STATES[session.status])
     return turn._(
         "#{session} {date}, {start}–{end} · {leader} · {place} · {taken}/{capacity} · {state}",
         session=session.id,
