@@ -15,6 +15,8 @@ from typing import Any
 
 import aiohttp
 
+from handlers.zalo.numbers import integer
+
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 # sendMessage takes 1 to 2000 characters.
 TEXT_LIMIT = 2000
@@ -82,7 +84,7 @@ class ZaloBotClient:
             raise ZaloApiError(response.status, "not an API answer", response.status)
         if not answer.get("ok"):
             raise ZaloApiError(
-                int(answer.get("error_code") or response.status),
+                integer(answer.get("error_code"), 0) or response.status,
                 str(answer.get("description") or ""),
                 response.status,
             )

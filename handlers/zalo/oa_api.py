@@ -20,6 +20,8 @@ from typing import Any
 
 import aiohttp
 
+from handlers.zalo.numbers import integer
+
 # -216 and -124: the access token is invalid or expired (caresoft's table of OA error codes).
 TOKEN_ERRORS = frozenset({-216, -124, -201})
 NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -32,11 +34,16 @@ BUTTON_TITLE_LIMIT = 35
 class ZaloOaError(Exception):
     """The API answered with an error: ``code`` (negative for the OA API) and its message."""
 
-    def __init__(self, code: int, message: str, status: int = 200) -> None:
+    def __init__(
+        self, code: int, message: str, status: int = 200, *, garbled: bool = False
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        # Not an answer of the API at all (a proxy's page, a cut-off body): the service is in
+        # trouble, which says nothing about the message.
+        self.garbled = garbled
 
     @property
     def bad_token(self) -> bool:
@@ -94,14 +101,14 @@ class ZaloOaClient:
             answer = await _json(response)
         if "access_token" not in answer or "refresh_token" not in answer:
             raise ZaloOaError(
-                int(answer.get("error", -1) or -1),
+                integer(answer.get("error"), 0) or -1,
                 str(answer.get("error_description") or answer.get("message") or "no tokens"),
                 response.status,
             )
         return TokenPair(
             str(answer["access_token"]),
             str(answer["refresh_token"]),
-            int(answer.get("expires_in") or 0),
+            integer(answer.get("expires_in"), 0),
         )
 
     async def send(
@@ -160,7 +167,7 @@ class ZaloOaClient:
             url, json=dict(body), headers={"access_token": access_token}
         ) as response:
             answer = await _json(response)
-        code = int(answer.get("error", 0) or 0)
+        code = integer(answer.get("error"), 0)
         if code != 0 or response.status >= 400:
             raise ZaloOaError(
                 code or response.status, str(answer.get("message", "")), response.status
@@ -172,7 +179,7 @@ async def _json(response: aiohttp.ClientResponse) -> Mapping[str, Any]:
     try:
         answer = await response.json(content_type=None)
     except ValueError as error:
-        raise ZaloOaError(response.status, "not JSON", response.status) from error
+        raise ZaloOaError(response.status, "not JSON", response.status, garbled=True) from error
     if not isinstance(answer, Mapping):
-        raise ZaloOaError(response.status, "not an API answer", response.status)
+        raise ZaloOaError(response.status, "not an API answer", response.status, garbled=True)
     return answer

@@ -70,7 +70,7 @@ async def _token(tokens: OaTokens) -> str:
 
 
 def _failure(refused: ZaloOaError) -> Exception:
-    if refused.bad_token or refused.status >= 500:
+    if refused.bad_token or refused.garbled or refused.status >= 500:
         return Unavailable(str(refused))
     if refused.code == FLOOD_CODE or refused.status == 429:
         return RetryAfter(FLOOD_WAIT_SECONDS)

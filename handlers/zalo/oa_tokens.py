@@ -23,6 +23,8 @@ from handlers.zalo.oa_api import NETWORK_ERRORS, ZaloOaClient, ZaloOaError
 log = logging.getLogger(__name__)
 
 _CHANNEL = Channel.ZALO_OA.value
+# An access token lasts about 25 h; older accounts of the API say 1 h (docs/zalo.md).
+UNSTATED_LIFETIME = timedelta(hours=1)
 
 
 class TokenUnavailable(Exception):
@@ -107,8 +109,6 @@ class OaTokens:
             pair = await self._client.refresh(
                 self._app_id, self._app_secret, credentials.refresh_token
             )
-            if pair.expires_in <= 0:
-                raise ZaloOaError(0, "the token answer has no expires_in")
         except (ZaloOaError, *NETWORK_ERRORS) as trouble:
             # Another instance may have spent the same refresh token first: theirs stands.
             current = await self._load()
@@ -118,7 +118,13 @@ class OaTokens:
             await self._on_failure(str(trouble))
             raise TokenUnavailable(str(trouble)) from trouble
         now = self._clock.now()
-        lifetime = timedelta(seconds=pair.expires_in)
+        if pair.expires_in > 0:
+            lifetime = timedelta(seconds=pair.expires_in)
+        else:
+            # The old refresh token is spent already: dropping this pair would lock the OA out
+            # until someone authorises it again. Kept, and assumed as short-lived as ever seen.
+            log.warning("Zalo OA token answer without expires_in: assuming %s", UNSTATED_LIFETIME)
+            lifetime = UNSTATED_LIFETIME
         if lifetime <= 2 * self._renew_before:
             # A token shorter-lived than the margin would be renewed at every call: renew it
             # half-way through its life instead.

@@ -180,6 +180,9 @@ async def test_a_refusal_without_a_code_takes_the_http_status(
         (Failure(401, 401, "Unauthorized"), Unavailable, "Unauthorized"),
         (Failure(500, 500, "Internal error"), Unavailable, "Internal error"),
         (Failure(502, 0, body="<html>Bad Gateway</html>"), Unavailable, "not JSON"),
+        # An error code that is not a number: the HTTP status says what it means.
+        (Failure(429, 0, body='{"ok": false, "error_code": "flood"}'), RetryAfter, "retry"),
+        (Failure(403, 0, body='{"ok": false, "error_code": "x"}'), Unreachable, ""),
     ],
 )
 async def test_each_refusal_means_what_the_outbox_must_do(

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from bot.app import App
 from bot.core.clock import FixedClock
 from tests.support import Chat, leader, row, submitted
