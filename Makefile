@@ -64,15 +64,15 @@ pytest:
 extract: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 	  --add-comments=Translators: --project=tiepdan --version=0.1 \
-	  --copyright-holder="Tiếp Dân contributors" -o locales/messages.pot bot handlers
+	  --copyright-holder="Tiếp Dân contributors" -o bot/locales/messages.pot bot handlers
 
 update: extract
-	$(BIN)/pybabel -q update -i locales/messages.pot -d locales -D messages \
+	$(BIN)/pybabel -q update -i bot/locales/messages.pot -d bot/locales -D messages \
 	  --no-fuzzy-matching --ignore-pot-creation-date
 
 compile: $(STAMP)
-	$(BIN)/pybabel -q compile -d locales -D messages
+	$(BIN)/pybabel -q compile -d bot/locales -D messages
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
-	find locales -name '*.mo' -delete
+	find bot/locales -name '*.mo' -delete

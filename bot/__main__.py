@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 from bot import app as application
@@ -38,6 +39,7 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument(
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "run", help="upgrade the database and start the enabled channels (console if none)"
@@ -279,6 +281,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_main(args, cfg))
     except KeyboardInterrupt:
         return 130
+
+
+def _version() -> str:
+    try:
+        return metadata.version("tiepdan")
+    except metadata.PackageNotFoundError:
+        # Run from a checkout that was never installed.
+        return "unknown"
 
 
 if __name__ == "__main__":

@@ -46,6 +46,10 @@ SECRET_ENV: Mapping[str, tuple[str, str]] = {
 }
 
 
+# The catalogs and content files shipped inside the package (a wheel carries them).
+DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the key and the problem."""
 
@@ -76,7 +80,7 @@ class BotConfig(_Section):
     def locales_path(self) -> Path:
         if self.locales_dir:
             return Path(self.locales_dir)
-        return Path(__file__).resolve().parent.parent / "locales"
+        return DEFAULT_LOCALES_DIR
 
 
 class DatabaseConfig(_Section):

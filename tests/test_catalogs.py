@@ -10,13 +10,15 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.config import DEFAULT_LOCALES_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("vi", "en")
 KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
 
 
 def catalog(locale: str) -> Catalog:
-    with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+    with (DEFAULT_LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         return read_po(handle, locale=locale)
 
 
@@ -56,7 +58,7 @@ def placeholders(text: str) -> set[str]:
 
 
 def test_template_matches_the_code() -> None:
-    with (ROOT / "locales" / "messages.pot").open("rb") as handle:
+    with (DEFAULT_LOCALES_DIR / "messages.pot").open("rb") as handle:
         template = read_po(handle)
     in_code = msgids_in_code()
     assert msgids(template) == in_code, "run `make update` and translate the new messages"

@@ -1,8 +1,8 @@
 """Every text the bot shows keeps to docs/glossary.md: its "Do not use" table and its date rule.
 
-Vietnamese texts are the msgstr of the vi catalog and the string values of locales/vi/content;
+Vietnamese texts are the msgstr of the vi catalog and the string values of bot/locales/vi/content;
 English texts are the msgid and msgstr of the en catalog and the string values of
-locales/en/content. Official forms (bot/records/forms/) are copied verbatim and not checked.
+bot/locales/en/content. Official forms (bot/records/forms/) are copied verbatim and not checked.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from bot.config import DEFAULT_LOCALES_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
-LOCALES_DIR = ROOT / "locales"
+LOCALES_DIR = DEFAULT_LOCALES_DIR
 LANGUAGES = ("vi", "en")
 # TOML fields that are identifiers or search phrases, not texts anyone reads.
 NOT_TEXT = frozenset({"id", "code", "version", "keywords"})

@@ -1,6 +1,6 @@
 """Long-form content (the rules explainer and the privacy notice), one TOML file per locale.
 
-Files live at ``locales/<locale>/content/rules.toml`` and ``privacy.toml``; they are prose, not
+Files live at ``bot/locales/<locale>/content/rules.toml`` and ``privacy.toml``; they are prose, not
 gettext messages, because a legal explanation is translated as a whole, not sentence by sentence.
 """
 

@@ -1,7 +1,7 @@
 """Translations and locale-aware formatting, the same for every channel.
 
 Messages are English msgids with named placeholders: ``_("Your code is {code}", code=code)``.
-Catalogs are Babel ``.po`` files under ``locales/<locale>/LC_MESSAGES/messages.po``; a compiled
+Catalogs are Babel ``.po`` files under ``bot/locales/<locale>/LC_MESSAGES/messages.po``; a compiled
 ``.mo`` is used when it is at least as new as its ``.po``, otherwise the ``.po`` is compiled in
 memory, so a forgotten ``make compile`` can never show stale text.
 """

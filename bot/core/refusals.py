@@ -5,7 +5,7 @@ committee head's reception under Regulation 11-QĐi/TW), when it can be known (f
 registration, or only from the citizen's conduct at the reception), to which kinds of request
 it applies, and whether the head must follow it with the written notice of form 01/TCD within
 3 working days. How each ground reads, with its basis, is in
-``locales/<locale>/content/refusals.toml`` under the same code.
+``bot/locales/<locale>/content/refusals.toml`` under the same code.
 
 Decree 154/2026/NĐ-CP is known from one transcription only: its points are flagged
 ``single_source`` and citizens are told so (docs/legal-basis.md).

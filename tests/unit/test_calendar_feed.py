@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Alarm, Calendar, Event
 
+from bot.config import DEFAULT_LOCALES_DIR
 from bot.core.i18n import Catalogs, Translator
 from bot.core.model import (
     RegistrationStatus,
@@ -21,7 +21,7 @@ from bot.core.model import (
 from bot.records import calendar
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALES_DIR = DEFAULT_LOCALES_DIR
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 CHANGED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 

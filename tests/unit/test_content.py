@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import DEFAULT_LOCALES_DIR
 from bot.core.content import Content, ContentError, Notice, Topic, load_content
 from bot.core.model import Track
 from bot.core.refusals import GROUNDS
 from bot.core.text import fold_words
 
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALES_DIR = DEFAULT_LOCALES_DIR
 LOCALES = ("vi", "en")
 REQUIRED_IDS = (
     "who",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import DEFAULT_LOCALES_DIR
 from bot.core.content import Content, load_content
 from bot.core.i18n import Catalogs, Translator
 from bot.core.model import RegistrationStatus, RegistrationView, RequestKind
@@ -18,7 +18,7 @@ from bot.records.open_data import DetailedStatus as D
 
 S = RegistrationStatus
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALES_DIR = DEFAULT_LOCALES_DIR
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 BASE = RegistrationView(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import DEFAULT_LOCALES_DIR
 from bot.core.i18n import Catalogs
 from bot.core.model import LeaderRole, UnitLevel
 from bot.records.frequency import DEFAULT_MINIMUMS, Per, stretches
@@ -85,9 +85,7 @@ def test_the_party_secretary_of_a_province_needs_one_day_a_month() -> None:
 
 def test_a_report_of_a_period_not_over_says_the_minimum_waits_for_whole_months() -> None:
     zone = ZoneInfo("Asia/Ho_Chi_Minh")
-    tr = Catalogs(Path(__file__).resolve().parents[2] / "locales", ("vi", "en"), "en", zone).get(
-        "en"
-    )
+    tr = Catalogs(DEFAULT_LOCALES_DIR, ("vi", "en"), "en", zone).get("en")
     figures = Report(
         scope_name="UBND xã An Hòa",
         period=parse_period("2026-11", TODAY),
