@@ -14,12 +14,13 @@ from pathlib import Path
 
 from bot import app as application
 from bot import config as configuration
-from bot import records, schedule_file, scheduler
+from bot import records, schedule_file, scheduler, web_side
 from bot.core.workdays import WorkCalendar
 from bot.demo import load_demo
 from bot.outbox import Dispatcher
 from handlers.console import ConsoleChannel, ConsoleSender
-from storage import migrate
+from handlers.web import WebServer
+from storage import backup, health, migrate
 
 log = logging.getLogger("tiepdan")
 
@@ -42,7 +43,9 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
-        "run", help="upgrade the database and start the enabled channels (console if none)"
+        "run",
+        help="upgrade the database and start the enabled channels (console if none, with the "
+        "HTTP server when [web] enabled = true)",
     )
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument(
@@ -87,10 +90,28 @@ def parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply pending migrations")
     db_commands.add_parser("current", help="show the schema revision of the database")
+    backup_command = db_commands.add_parser(
+        "backup",
+        help="write a consistent copy of the database to FILE, safe while the bot runs "
+        "(SQLite: a database file; PostgreSQL: pg_dump's custom format)",
+    )
+    backup_command.add_argument("file", metavar="FILE")
+    restore = db_commands.add_parser(
+        "restore", help="replace the configured database by a backup (stop the bot first)"
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that is not empty"
+    )
+    db_commands.add_parser(
+        "check",
+        help="check integrity, migrations, and messages or updates left behind "
+        "(exit 1 on any problem)",
+    )
     return root
 
 
-async def _console(app: application.App, user: str) -> None:
+async def _console(app: application.App, user: str, *, serve_web: bool = False) -> None:
     await application.prepare(app)
     dispatcher: Dispatcher | None = None
 
@@ -109,18 +130,30 @@ async def _console(app: application.App, user: str) -> None:
     dispatcher = application.dispatcher(app, [ConsoleSender(channel)])
     # What came in while this user was away (notices, reminders) is shown first.
     await dispatcher.drain()
+    server = await _web_beside_the_console(app) if serve_web else None
     ticks = scheduler.build(app, dispatcher)
     ticks.start()
     try:
         await channel.run()
     finally:
         await ticks.stop()
+        if server is not None:
+            await server.stop()
+
+
+async def _web_beside_the_console(app: application.App) -> WebServer:
+    server = web_side.build(app)
+    await server.start()
+    # On stderr: stdout is the conversation.
+    for line in web_side.addresses(app.config, server.port):
+        print(line, file=sys.stderr)  # noqa: T201
+    return server
 
 
 async def _run(app: application.App) -> int:
     config = app.config
     if not (config.telegram.enabled or config.zalo_bot.enabled or config.zalo_oa.enabled):
-        await _console(app, DEFAULT_CONSOLE_USER)
+        await _console(app, DEFAULT_CONSOLE_USER, serve_web=config.web.enabled)
         return 0
     # Imported here: aiogram takes seconds to import, which the other commands do not need.
     from bot import runtime  # noqa: PLC0415
@@ -241,10 +274,48 @@ async def _export(app: application.App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _db(app: application.App, action: str) -> None:
+async def _db(app: application.App, args: argparse.Namespace) -> int:
+    action = args.db_command
+    if action == "backup":
+        return await _back_up(app, Path(args.file))
+    if action == "restore":
+        return await _restore(app, Path(args.file), force=args.force)
+    if action == "check":
+        findings = await health.examine(app.engine, app.services.clock.now())
+        for finding in findings:
+            status = "OK" if finding.ok else "PROBLEM"
+            print(f"{status:<7} {finding.check}: {finding.detail}")  # noqa: T201
+        return 0 if all(finding.ok for finding in findings) else 1
     if action == "upgrade":
         await migrate.upgrade(app.engine)
     print(await migrate.current_revision(app.engine) or "(empty database)")  # noqa: T201
+    return 0
+
+
+async def _back_up(app: application.App, file: Path) -> int:
+    try:
+        await backup.take(app.engine, file)
+    except backup.BackupError as exc:
+        print(f"backup: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    print(f"Wrote {file}.")  # noqa: T201
+    return 0
+
+
+async def _restore(app: application.App, file: Path, *, force: bool) -> int:
+    try:
+        restored = await backup.restore(app.engine, file, force=force)
+    except backup.BackupError as exc:
+        print(f"restore: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    if restored.behind:
+        print(  # noqa: T201
+            f"Restored {file} (schema {restored.revision}, older than this version's "
+            f"{migrate.HEAD_REVISION}): tiepdan db upgrade, or tiepdan run, will migrate it."
+        )
+    else:
+        print(f"Restored {file} (schema {restored.revision}).")  # noqa: T201
+    return 0
 
 
 async def _main(args: argparse.Namespace, cfg: configuration.Config) -> int:
@@ -257,7 +328,7 @@ async def _main(args: argparse.Namespace, cfg: configuration.Config) -> int:
         elif args.command == "demo":
             await _demo(app)
         elif args.command == "db":
-            await _db(app, args.db_command)
+            return await _db(app, args)
         elif args.command == "schedule":
             return await _import_schedule(app, args.file)
         elif args.command == "export":

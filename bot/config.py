@@ -338,9 +338,18 @@ class ReportsConfig(_Section):
 
 
 class WebConfig(_Section):
-    # The HTTP server of webhooks and /healthz, started when a network channel is enabled.
+    # The HTTP server of webhooks, /healthz and the public documents. It always runs with a
+    # network channel; ``enabled`` starts it with the console alone too.
+    enabled: bool = False
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    # Requests a minute per client address on the public routes, after a burst of
+    # ``public_burst`` at once.
+    public_rate_per_minute: Annotated[float, Field(gt=0, le=100_000)] = 60.0
+    public_burst: Annotated[int, Field(ge=1, le=10_000)] = 30
+    # The client is the last X-Forwarded-For address; only true behind a reverse proxy that
+    # sets it, or any client could name itself.
+    trust_forwarded_for: bool = False
 
 
 class OpenDataConfig(_Section):

@@ -2,8 +2,8 @@
 inbox, the outbox dispatcher, the scheduler and the HTTP server, and stops them in order.
 
 Start: schema and data ready → HTTP server (webhook routes, /healthz, calendar feeds, open
-data) → updates left unprocessed by the last run → scheduler (planning and sending start at
-once) → receiving.
+data: ``bot.web_side``) → updates left unprocessed by the last run → scheduler (planning and
+sending start at once) → receiving.
 Stop: receiving first (nothing new is acknowledged) → what was received is processed →
 scheduler (a running dispatch finishes its current send and hands the rest back) → HTTP
 server → clients closed.
@@ -22,7 +22,7 @@ from typing import Any
 
 from aiogram import Bot
 
-from bot import scheduler
+from bot import scheduler, web_side
 from bot.app import App, dispatcher, prepare
 from bot.core.clock import Clock
 from bot.core.i18n import Translator
@@ -33,9 +33,6 @@ from bot.dialogue.officer import guide
 from bot.inbox import Arrival, Inbox
 from bot.outbox import Dispatcher
 from bot.ratelimit import HEADROOM, RateLimiter
-from bot.records.calendar import DEFAULT_DOMAIN, FeedSettings
-from handlers.calendars import CalendarFeeds
-from handlers.open311 import Open311
 from handlers.telegram.channel import TelegramChannel, create_bot
 from handlers.telegram.commands import CommandMenus, Menus
 from handlers.telegram.sender import TelegramSender
@@ -82,14 +79,7 @@ async def start(app: App) -> Running:
     await prepare(app)
     config = app.config
     clock = app.services.clock
-
-    async def database_ready() -> None:
-        async with app.store.transaction() as repo:
-            await repo.ping()
-
-    web = WebServer(config.web.host, config.web.port, database_ready)
-    if config.open_data.enabled:
-        _publish(app, web)
+    web = web_side.build(app)
     sending = _Sending.build(app)
     oa = sending.zalo_oa
     outbox = dispatcher(
@@ -180,6 +170,8 @@ async def start(app: App) -> Running:
     for channel in running.channels:
         channel.start()
     log.info("Tiếp Dân is running (HTTP on %s:%s)", config.web.host, web.port)
+    for line in web_side.addresses(config, web.port):
+        log.info("%s", line)
     return running
 
 
@@ -216,24 +208,6 @@ async def serve(app: App, stopping: asyncio.Event) -> None:
         await stopping.wait()
     finally:
         await stop(running)
-
-
-def _publish(app: App, web: WebServer) -> None:
-    """The public, read-only routes: calendar feeds and Open311 open data."""
-    settings = app.config.open_data
-    services = app.services
-    CalendarFeeds(
-        app.store,
-        services.catalogs,
-        services.clock,
-        FeedSettings(
-            domain=settings.jurisdiction_id or DEFAULT_DOMAIN,
-            days_ahead=settings.calendar_days_ahead,
-        ),
-    ).route(web)
-    Open311(
-        app.store, services.catalogs, services.content, services.clock, settings.jurisdiction_id
-    ).route(web)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from handlers.receiving import Receiving
-from handlers.web import WebServer
+from handlers.web import MAX_BODY, WebServer
 from handlers.webhook import UpdateSink, secret_webhook
 from handlers.zalo.bot_api import NETWORK_ERRORS, ZaloApiError, ZaloBotClient
 from handlers.zalo.updates import update_id
@@ -23,6 +23,9 @@ SECRET_HEADER = "X-Bot-Api-Secret-Token"
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 60.0
 WEBHOOK_RETRY_SECONDS = 30.0
+# An event is one message of at most 2,000 characters, or a link to a photo or a sticker; the
+# body is read only once the secret matched, so the general limit costs nothing.
+MAX_EVENT_BYTES = MAX_BODY
 
 
 class ZaloBotChannel(Receiving):
@@ -55,7 +58,12 @@ class ZaloBotChannel(Receiving):
             web.add_post(
                 self._webhook_path,
                 secret_webhook(
-                    self._sink, self._webhook_secret, SECRET_HEADER, update_id, "Zalo Bot"
+                    self._sink,
+                    self._webhook_secret,
+                    SECRET_HEADER,
+                    update_id,
+                    "Zalo Bot",
+                    MAX_EVENT_BYTES,
                 ),
             )
 

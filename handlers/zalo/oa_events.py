@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from json import JSONDecodeError
 from typing import Any
 
 from aiohttp import web
 
 from bot.core.model import Channel, Incoming
-from handlers.webhook import Handler, UpdateSink
+from handlers.web import refusal
+from handlers.webhook import Handler, Refused, UpdateSink, read_json
 
 log = logging.getLogger(__name__)
 
@@ -91,33 +90,34 @@ def to_incoming(event: Mapping[str, Any]) -> Incoming | None:
 # Zalo retries a failed delivery for hours; an event older than this is a replay, even past
 # the time the inbox remembers what it has seen.
 OLDEST_EVENT = timedelta(days=1)
+# The signature is over the body, so anyone may make the server read this much before it is
+# checked: kept well under the general limit. An event is one message of at most 2,000
+# characters or a link to an attachment, a few kilobytes.
+MAX_EVENT_BYTES = 256 * 1024
 
 
 def webhook_handler(
     sink: UpdateSink, app_id: str, oa_secret_key: str, now: Callable[[], datetime]
 ) -> Handler:
     async def receive(request: web.Request) -> web.StreamResponse:
-        body = await request.read()
         try:
-            event = json.loads(body)
-            if not isinstance(event, Mapping):
-                raise TypeError("not an object")
-            timestamp = str(event.get("timestamp", ""))
-        except (JSONDecodeError, TypeError, UnicodeDecodeError):
-            return web.Response(status=400, text="not a Zalo OA event")
+            body, event = await read_json(request, MAX_EVENT_BYTES)
+        except Refused as refused:
+            return refused.response()
+        timestamp = str(event.get("timestamp", ""))
         given = request.headers.get(SIGNATURE_HEADER, "")
         wanted = expected_signature(app_id, body, timestamp, oa_secret_key)
         # Constant time: the comparison must not tell how much of a forgery was right.
         if not hmac.compare_digest(given.encode("utf-8"), wanted.encode("utf-8")):
-            return web.Response(status=403, text="bad signature")
+            return refusal(403, "bad signature")
         if str(event.get("app_id", app_id)) != app_id:
-            return web.Response(status=403, text="another app")
+            return refusal(403, "another app")
         try:
             sent = datetime.fromtimestamp(int(timestamp) / 1000, tz=UTC)
         except (ValueError, OverflowError, OSError):
-            return web.Response(status=400, text="bad timestamp")
+            return refusal(400, "bad timestamp")
         if now() - sent > OLDEST_EVENT:
-            return web.Response(status=403, text="too old")
+            return refusal(403, "too old")
         try:
             name = update_id(event)
         except (KeyError, TypeError):
@@ -127,7 +127,7 @@ def webhook_handler(
             await sink.accept([(name, event)])
         except Exception:
             log.exception("could not store Zalo OA event %s", name)
-            return web.Response(status=503, text="try again")
+            return refusal(503, "try again")
         return web.json_response({})
 
     return receive

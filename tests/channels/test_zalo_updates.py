@@ -292,10 +292,14 @@ async def _database_up() -> None:
 
 async def post(
     web: WebServer, path: str, body: bytes, headers: Mapping[str, str]
-) -> tuple[int, str]:
+) -> tuple[int, Any]:
     url = f"http://127.0.0.1:{web.port}{path}"
     async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as r:
-        return r.status, await r.text()
+        return r.status, await r.json()
+
+
+def error(reason: str) -> dict[str, str]:
+    return {"error": reason}
 
 
 WITH_SECRET = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
@@ -305,8 +309,14 @@ async def test_the_bot_webhook_answers_400_to_what_is_not_an_event(
     server: tuple[WebServer, Sink, Sink], zalo: FakeZaloBot
 ) -> None:
     web, sink, _oa = server
-    for body in (b"[1, 2]", b'"text"', b"{not json", b'{"event_name": "x"}', b"\xff\xfe"):
-        assert await post(web, "/zalo/hook", body, WITH_SECRET) == (400, "not a Zalo Bot update")
+    for body, reason in (
+        (b"[1, 2]", "not a JSON object"),
+        (b'"text"', "not a JSON object"),
+        (b"{not json", "not JSON"),
+        (b'{"event_name": "x"}', "not a Zalo Bot update"),
+        (b"\xff\xfe", "not UTF-8"),
+    ):
+        assert await post(web, "/zalo/hook", body, WITH_SECRET) == (400, error(reason))
     assert sink.attempts == 0
 
 
@@ -321,13 +331,13 @@ async def test_an_event_the_inbox_cannot_store_is_answered_503_and_taken_when_se
 
     with caplog.at_level(logging.ERROR, logger="handlers.webhook"):
         # Not stored, so not acknowledged: the platform is told to post it again.
-        assert await post(web, "/zalo/hook", body, WITH_SECRET) == (503, "try again")
+        assert await post(web, "/zalo/hook", body, WITH_SECRET) == (503, error("try again"))
     assert sink.stored == []
     [logged] = [r for r in caplog.records if r.name == "handlers.webhook"]
     assert logged.getMessage() == f"could not store Zalo Bot update {name}"
     assert logged.exc_info is not None
 
-    assert await post(web, "/zalo/hook", body, WITH_SECRET) == (200, "{}")
+    assert await post(web, "/zalo/hook", body, WITH_SECRET) == (200, {})
     assert sink.stored == [(name, event)]
 
 
@@ -347,7 +357,7 @@ async def test_a_webhook_without_a_configured_secret_accepts_nothing(zalo: FakeZ
     try:
         body = json.dumps(zalo.text_event(CITIZEN, "/start")).encode()
         for headers in ({SECRET_HEADER: ""}, {}):
-            assert await post(web, "/zalo/hook", body, headers) == (401, "unauthorized")
+            assert await post(web, "/zalo/hook", body, headers) == (401, error("unauthorized"))
     finally:
         await web.stop()
         await channel.close()
@@ -370,19 +380,19 @@ async def test_the_oa_webhook_refuses_what_is_not_a_signed_event_of_this_app(
     web, _bot, sink = server
     events = oa_events(clock)
     plain = {"Content-Type": "application/json"}
-    assert await post(web, "/oa", b"{not json", plain) == (400, "not a Zalo OA event")
-    assert await post(web, "/oa", b"[1, 2]", plain) == (400, "not a Zalo OA event")
-    assert await post(web, "/oa", b"\xff\xfe\x00", plain) == (400, "not a Zalo OA event")
+    assert await post(web, "/oa", b"{not json", plain) == (400, error("not JSON"))
+    assert await post(web, "/oa", b"[1, 2]", plain) == (400, error("not a JSON object"))
+    assert await post(web, "/oa", b"\xff\xfe\x00", plain) == (400, error("not UTF-8"))
 
     forged = FakeZaloOa.signed(events.event("u1", "/start"), secret="not-the-oa-secret")
-    assert await post(web, "/oa", *forged) == (403, "bad signature")
+    assert await post(web, "/oa", *forged) == (403, error("bad signature"))
     # Signed right, but by the rules of this OA for another app's event.
     other_app = {**events.event("u1", "/start"), "app_id": "999"}
-    assert await post(web, "/oa", *FakeZaloOa.signed(other_app)) == (403, "another app")
+    assert await post(web, "/oa", *FakeZaloOa.signed(other_app)) == (403, error("another app"))
 
     for timestamp in ("soon", "9" * 30, ""):
         odd = {**events.event("u1", "/start"), "timestamp": timestamp}
-        assert await post(web, "/oa", *FakeZaloOa.signed(odd)) == (400, "bad timestamp")
+        assert await post(web, "/oa", *FakeZaloOa.signed(odd)) == (400, error("bad timestamp"))
     assert sink.attempts == 0
 
 
@@ -394,7 +404,7 @@ async def test_an_oa_event_with_nothing_to_act_on_is_acknowledged_and_dropped(
     # The OA's own message echoed back: no message id, no sender.
     echo = {**events.event("u1", "x"), "event_name": "oa_send_text", "message": {"text": "x"}}
     del echo["sender"]
-    assert await post(web, "/oa", *FakeZaloOa.signed(echo)) == (200, "{}")
+    assert await post(web, "/oa", *FakeZaloOa.signed(echo)) == (200, {})
     assert sink.attempts == 0
 
 
@@ -405,12 +415,12 @@ async def test_an_oa_event_the_inbox_cannot_store_is_answered_503_and_taken_when
     sink.refusals = 1
     event = oa_events(clock).event("u1", "/start", msg_id="msg-77")
     with caplog.at_level(logging.ERROR, logger="handlers.zalo.oa_events"):
-        assert await post(web, "/oa", *FakeZaloOa.signed(event)) == (503, "try again")
+        assert await post(web, "/oa", *FakeZaloOa.signed(event)) == (503, error("try again"))
     assert sink.stored == []
     assert [r.getMessage() for r in caplog.records if r.name == "handlers.zalo.oa_events"] == [
         "could not store Zalo OA event user_send_text:msg-77"
     ]
-    assert await post(web, "/oa", *FakeZaloOa.signed(event)) == (200, "{}")
+    assert await post(web, "/oa", *FakeZaloOa.signed(event)) == (200, {})
     assert sink.stored == [("user_send_text:msg-77", event)]
 
 
