@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot import app as application
 from bot import config as configuration
-from bot import records, schedule_file, scheduler, web_side
+from bot import logs, records, schedule_file, scheduler, web_side
 from bot.core.workdays import WorkCalendar
 from bot.demo import load_demo
 from bot.outbox import Dispatcher
@@ -340,14 +340,14 @@ async def _main(args: argparse.Namespace, cfg: configuration.Config) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=args.log_level, format=logs.TEXT_FORMAT)
     try:
         cfg = configuration.load(args.config)
     except configuration.ConfigError as exc:
         print(exc, file=sys.stderr)  # noqa: T201
         return 2
+    # The configured format ([log] format) from here on, with each turn's channel and update.
+    logs.configure(args.log_level, cfg.log.format)
     try:
         return asyncio.run(_main(args, cfg))
     except KeyboardInterrupt:

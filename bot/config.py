@@ -43,6 +43,7 @@ SECRET_ENV: Mapping[str, tuple[str, str]] = {
     "TIEPDAN_ZALO_OA_SECRET_KEY": ("zalo_oa", "secret_key"),
     "TIEPDAN_ZALO_OA_APP_SECRET": ("zalo_oa", "app_secret"),
     "TIEPDAN_ZALO_OA_REFRESH_TOKEN": ("zalo_oa", "refresh_token"),
+    "TIEPDAN_METRICS_TOKEN": ("web", "metrics_token"),
 }
 
 
@@ -350,6 +351,14 @@ class WebConfig(_Section):
     # The client is the last X-Forwarded-For address; only true behind a reverse proxy that
     # sets it, or any client could name itself.
     trust_forwarded_for: bool = False
+    # GET /metrics (Prometheus) asks for ``Authorization: Bearer <token>`` when set; empty:
+    # open to whoever reaches the server.
+    metrics_token: SecretStr = SecretStr("")
+
+
+class LogConfig(_Section):
+    # "text": one line of words a record; "json": one JSON object a line, for a collector.
+    format: Literal["text", "json"] = "text"
 
 
 class OpenDataConfig(_Section):
@@ -394,6 +403,7 @@ class Config(_Section):
     open_data: OpenDataConfig = OpenDataConfig()
     reports: ReportsConfig = ReportsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    log: LogConfig = LogConfig()
     officers: tuple[OfficerConfig, ...] = ()
 
     @field_validator("officers")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from typing import Any, Protocol
 from bot.core.clock import Clock
 from bot.core.model import Hold, Incoming, OutboxItem, StoredUpdate
 from bot.core.ports import Store, StoreUnavailable
+from bot.logs import turn
+from bot.metrics import NO_METRICS, Metrics
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +82,10 @@ class Inbox:
         batch: int = 64,
         max_backlog: int = 1000,
         on_arrival: Hook | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.channel = channel
+        self._metrics = metrics
         self._store = store
         self._processor = processor
         self._replies = replies
@@ -113,10 +118,15 @@ class Inbox:
     async def accept(self, updates: Sequence[tuple[str, Mapping[str, Any]]]) -> int:
         """Store these (update id, payload) updates and queue the new ones; returns how many
         were new. When this returns, the updates are safe: the channel may acknowledge them."""
-        async with self._store.transaction() as repo:
-            stored = await repo.store_updates(
-                self.channel, [(u, dict(p)) for u, p in updates], self._clock.now()
-            )
+        try:
+            async with self._store.transaction() as repo:
+                stored = await repo.store_updates(
+                    self.channel, [(u, dict(p)) for u, p in updates], self._clock.now()
+                )
+        except StoreUnavailable:
+            self._metrics.database_error("inbox")
+            raise
+        self._metrics.received(self.channel, len(stored))
         for update in stored:
             self._submit(update)
         return len(stored)
@@ -198,17 +208,24 @@ class Inbox:
                     if arrival.incoming is not None and arrival.stored.id not in self._announced:
                         self._announced.add(arrival.stored.id)
                         self._beside_task(self._arrived(arrival))
+            started = time.perf_counter()
             try:
-                replies = await self._processor.handle_updates(
-                    [(a.stored, a.incoming) for a in arrivals], self._replies.hold()
-                )
+                # Every line logged during the turn names its channel and update (row ids).
+                with turn(self.channel, [a.stored.id for a in arrivals]):
+                    replies = await self._processor.handle_updates(
+                        [(a.stored, a.incoming) for a in arrivals], self._replies.hold()
+                    )
             except StoreUnavailable as down:
+                self._metrics.database_error("inbox")
                 await self._after_the_outage(keys, arrivals, down)
                 continue
             except Exception:
                 # The updates stay unprocessed in the database: the sweep takes them up again.
                 log.exception("%s: %d update(s) could not be processed", self.channel, len(keys))
+                self._metrics.failed(self.channel, len(arrivals))
                 replies = [[] for _ in arrivals]
+            else:
+                self._metrics.processed(self.channel, len(arrivals), time.perf_counter() - started)
             self._retry_in = 0.0
             for key, arrival, items in zip(keys, arrivals, replies, strict=True):
                 self._beside_task(self._reply(key, arrival, items))
@@ -236,15 +253,19 @@ class Inbox:
     async def _arrived(self, arrival: Arrival) -> None:
         assert self._on_arrival is not None
         try:
-            await self._on_arrival(arrival)
+            with turn(self.channel, [arrival.stored.id]):
+                await self._on_arrival(arrival)
         except Exception:
             log.exception("%s: on arrival of update %s", self.channel, arrival.stored.id)
 
     async def _reply(self, key: Hashable, arrival: Arrival, items: list[OutboxItem]) -> None:
         """Send an update's replies; then the user's next update may go."""
         try:
-            await self._replies.deliver_held(items)
-        except Exception:
+            with turn(self.channel, [arrival.stored.id]):
+                await self._replies.deliver_held(items)
+        except Exception as trouble:
+            if isinstance(trouble, StoreUnavailable):
+                self._metrics.database_error("outbox")
             # Still in the outbox: the dispatcher sends them when their hold runs out.
             log.exception("%s: replies to update %s not sent", self.channel, arrival.stored.id)
         finally:

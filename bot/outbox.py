@@ -35,6 +35,7 @@ from bot.core.sending import (
     Unavailable,
     Unreachable,
 )
+from bot.metrics import NO_METRICS, Metrics, SendOutcome
 from bot.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,16 @@ class OutOfWindow(Protocol):
     async def undeliverable(self, item: OutboxItem) -> None:
         """Tell people who can act that ``item`` could not reach its citizen."""
         ...
+
+
+# The metric of each status a row is left in after an attempt.
+_OUTCOMES: Mapping[str, SendOutcome] = {
+    "sent": "sent",
+    "pending": "retried",
+    "dead": "dead",
+    "failed": "failed",
+    "expired": "expired",
+}
 
 
 @dataclass
@@ -86,6 +97,8 @@ class Dispatcher:
     # consultation window), and what becomes of a message past it.
     reply_windows: Mapping[str, timedelta] = field(default_factory=dict)
     out_of_window: Mapping[str, OutOfWindow] = field(default_factory=dict)
+    # Each attempt's result, by channel; database outages met here.
+    metrics: Metrics = NO_METRICS
     _results: list[SendResult] = field(default_factory=list, init=False)
     # Rows this dispatcher is delivering now, from a turn or a claim, until their result is
     # known. With their results not yet recorded, they are what a claim of this same
@@ -171,8 +184,10 @@ class Dispatcher:
         try:
             async with self.store.transaction() as repo:
                 await repo.release_held([item.id for item in items], self.owner)
-        except Exception:
+        except Exception as trouble:
             # Their lease runs out and they are due again then: late, never lost or doubled.
+            if isinstance(trouble, StoreUnavailable):
+                self.metrics.database_error("outbox")
             log.exception("could not hand back %d unsent outbox row(s)", len(items))
 
     async def drain(self, rounds: int = 100) -> DispatchStats:
@@ -222,7 +237,7 @@ class Dispatcher:
             if limiter is not None:
                 limiter.pause(wait.seconds)
             retry = self.clock.now() + timedelta(seconds=wait.seconds)
-            self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
+            self._finish(item, "pending", error=str(wait), next_attempt_at=retry, flood=True)
             stats.retried += 1
         except ChannelDown as down:
             retry = self.clock.now() + timedelta(seconds=down.seconds)
@@ -286,7 +301,13 @@ class Dispatcher:
             if isinstance(wait, RetryAfter) and limiter is not None:
                 limiter.pause(wait.seconds)
             retry = self.clock.now() + timedelta(seconds=wait.seconds)
-            self._finish(item, "pending", error=str(wait), next_attempt_at=retry)
+            self._finish(
+                item,
+                "pending",
+                error=str(wait),
+                next_attempt_at=retry,
+                flood=isinstance(wait, RetryAfter),
+            )
             stats.retried += 1
             return
         except (Unreachable, Rejected) as refused:
@@ -340,7 +361,10 @@ class Dispatcher:
         provider_message_id: str | None = None,
         next_attempt_at: datetime | None = None,
         unreachable: bool = False,
+        flood: bool = False,
     ) -> None:
+        """``flood``: pending because the channel asked us to slow down (429)."""
+        self.metrics.send(item.channel, _OUTCOMES[status] if not flood else "flood")
         self._results.append(
             SendResult(
                 item.id,
@@ -372,6 +396,7 @@ class Dispatcher:
                             await repo.mark_unreachable(*result.unreachable, result.at)
             except StoreUnavailable as down:
                 # The rows stay held by this dispatcher; try again with the next results.
+                self.metrics.database_error("outbox")
                 log.warning("could not record %d outbox result(s): %s", len(results), down)
             except Exception:
                 log.exception("could not record %d outbox result(s)", len(results))

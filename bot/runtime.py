@@ -31,8 +31,10 @@ from bot.core.sending import Sender
 from bot.dialogue import alerts, menu
 from bot.dialogue.officer import guide
 from bot.inbox import Arrival, Inbox
+from bot.metrics import Metrics
 from bot.outbox import Dispatcher
 from bot.ratelimit import HEADROOM, RateLimiter
+from handlers.metrics import PrometheusMetrics
 from handlers.telegram.channel import TelegramChannel, create_bot
 from handlers.telegram.commands import CommandMenus, Menus
 from handlers.telegram.sender import TelegramSender
@@ -69,6 +71,7 @@ class Running:
     telegram: TelegramChannel | None = None
     zalo_bot: ZaloBotChannel | None = None
     zalo_oa: ZaloOaChannel | None = None
+    metrics: PrometheusMetrics = field(default_factory=PrometheusMetrics)
 
     @property
     def channels(self) -> list[TelegramChannel | ZaloBotChannel | ZaloOaChannel]:
@@ -79,8 +82,10 @@ async def start(app: App) -> Running:
     await prepare(app)
     config = app.config
     clock = app.services.clock
-    web = web_side.build(app)
-    sending = _Sending.build(app)
+    # What the inbox, the outbox and the scheduler count; served at /metrics.
+    metrics = PrometheusMetrics()
+    web = web_side.build(app, metrics)
+    sending = _Sending.build(app, metrics)
     oa = sending.zalo_oa
     outbox = dispatcher(
         app,
@@ -93,13 +98,14 @@ async def start(app: App) -> Running:
         ),
         out_of_window={Channel.ZALO_OA.value: oa.fallback} if oa else {},
     )
+    outbox.metrics = metrics
     inboxes: list[Inbox] = []
     periodic: list[scheduler.Periodic] = []
     telegram: TelegramChannel | None = None
     if sending.bot is not None:
         tg = config.telegram
         hooks = _Hooks()
-        inbox = _inbox(app, outbox, Channel.TELEGRAM, to_incoming, tg.concurrency, hooks)
+        inbox = _inbox(app, outbox, Channel.TELEGRAM, to_incoming, tg.concurrency, metrics, hooks)
         telegram = TelegramChannel(
             sending.bot,
             inbox,
@@ -122,7 +128,7 @@ async def start(app: App) -> Running:
     zalo_bot: ZaloBotChannel | None = None
     if sending.zalo_client is not None:
         zb = config.zalo_bot
-        inbox = _inbox(app, outbox, Channel.ZALO_BOT, zalo_bot_incoming, zb.concurrency)
+        inbox = _inbox(app, outbox, Channel.ZALO_BOT, zalo_bot_incoming, zb.concurrency, metrics)
         zalo_bot = ZaloBotChannel(
             sending.zalo_client,
             inbox,
@@ -136,7 +142,9 @@ async def start(app: App) -> Running:
     zalo_oa: ZaloOaChannel | None = None
     if oa is not None:
         settings = config.zalo_oa
-        inbox = _inbox(app, outbox, Channel.ZALO_OA, zalo_oa_incoming, settings.concurrency)
+        inbox = _inbox(
+            app, outbox, Channel.ZALO_OA, zalo_oa_incoming, settings.concurrency, metrics
+        )
         zalo_oa = ZaloOaChannel(
             oa.client,
             inbox,
@@ -164,9 +172,9 @@ async def start(app: App) -> Running:
         inbox.start()
         # Updates stored by the last run but not processed: theirs is the first turn.
         await inbox.sweep(clock.now())
-    ticks = scheduler.build(app, outbox, periodic)
+    ticks = scheduler.build(app, outbox, periodic, metrics)
     ticks.start()
-    running = Running(web, ticks, outbox, inboxes, telegram, zalo_bot, zalo_oa)
+    running = Running(web, ticks, outbox, inboxes, telegram, zalo_bot, zalo_oa, metrics)
     for channel in running.channels:
         channel.start()
     log.info("Tiếp Dân is running (HTTP on %s:%s)", config.web.host, web.port)
@@ -222,7 +230,7 @@ class _Sending:
     zalo_oa: _ZaloOa | None = None
 
     @classmethod
-    def build(cls, app: App) -> _Sending:
+    def build(cls, app: App, metrics: Metrics) -> _Sending:
         config = app.config
         sending = cls()
         tg, zb, oa = config.telegram, config.zalo_bot, config.zalo_oa
@@ -252,7 +260,7 @@ class _Sending:
                 ),
             )
         if oa.enabled:
-            sending.zalo_oa = _zalo_oa(app)
+            sending.zalo_oa = _zalo_oa(app, metrics)
             sending.add(
                 sending.zalo_oa.sender,
                 RateLimiter(
@@ -274,6 +282,7 @@ def _inbox(
     channel: Channel,
     incoming: Callable[[Mapping[str, Any]], Incoming | None],
     concurrency: int,
+    metrics: Metrics,
     hooks: _Hooks | None = None,
 ) -> Inbox:
     return Inbox(
@@ -286,6 +295,7 @@ def _inbox(
         # SQLite has one writer: batches follow one another. PostgreSQL's round trips overlap.
         loops=1 if app.engine.dialect.name == "sqlite" else concurrency,
         on_arrival=hooks.on_arrival if hooks else None,
+        metrics=metrics,
     )
 
 
@@ -297,7 +307,7 @@ class _ZaloOa:
     fallback: ZnsFallback
 
 
-def _zalo_oa(app: App) -> _ZaloOa:
+def _zalo_oa(app: App, metrics: Metrics) -> _ZaloOa:
     settings = app.config.zalo_oa
     services = app.services
     client = ZaloOaClient(
@@ -307,6 +317,8 @@ def _zalo_oa(app: App) -> _ZaloOa:
     )
 
     async def token_failed(error: str) -> None:
+        # Every failure oa_tokens reports, alerted on (docs/operations.md, "Monitoring").
+        metrics.token_refresh_failed(Channel.ZALO_OA.value)
         now = services.clock.now()
 
         def text(tr: Translator) -> str:

@@ -18,6 +18,7 @@ from bot.app import App, materialise_sessions
 from bot.core.clock import machine_now
 from bot.core.ports import StoreUnavailable
 from bot.dialogue import planner, report_delivery
+from bot.metrics import NO_METRICS, Metrics
 from bot.outbox import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,11 @@ class Ticks:
     """The scheduler and the jobs running right now, so a stop lets them finish their
     transaction instead of cancelling them half-way."""
 
-    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+    def __init__(self, scheduler: AsyncIOScheduler, metrics: Metrics = NO_METRICS) -> None:
         self.scheduler = scheduler
         self.running: set[asyncio.Task[object]] = set()
+        # Each job's runs and failures.
+        self.metrics = metrics
 
     def start(self, paused: bool = False) -> None:
         self.scheduler.start(paused=paused)
@@ -66,11 +69,14 @@ INBOX_KEPT = timedelta(days=7)
 
 
 def build(
-    app: App, dispatcher: Dispatcher | None = None, periodic: Sequence[Periodic] = ()
+    app: App,
+    dispatcher: Dispatcher | None = None,
+    periodic: Sequence[Periodic] = (),
+    metrics: Metrics = NO_METRICS,
 ) -> Ticks:
     zone = app.config.bot.zone
     reminders = app.config.reminders
-    ticks = Ticks(AsyncIOScheduler(timezone=zone))
+    ticks = Ticks(AsyncIOScheduler(timezone=zone), metrics)
     add(
         ticks,
         "materialise-sessions",
@@ -143,15 +149,21 @@ def add(
         task = asyncio.current_task()
         if task is not None:
             ticks.running.add(task)
+        ok = True
         try:
             await job()
         except StoreUnavailable as down:
             # An outage, not a bug: one line, and the next tick tries again.
+            ok = False
+            ticks.metrics.database_error("scheduler")
             log.warning("scheduled job %s: the database does not answer (%s)", job_id, down)
         except Exception:
             # The next tick tries again; the database still holds everything to do.
+            ok = False
             log.exception("scheduled job %s failed", job_id)
         finally:
+            # A job cancelled by a stop counts as run, not failed.
+            ticks.metrics.job_ran(job_id, ok)
             if task is not None:
                 ticks.running.discard(task)
 

@@ -1,6 +1,7 @@
 """The web side as ``tiepdan run`` sets it up: the HTTP server with the limits of [web],
-/healthz over the database, and the public documents (calendar feeds, open data) when
-[open_data] is enabled. The network channels add their webhooks before it starts.
+/healthz over the database, /metrics (with [web] metrics_token), and the public documents
+(calendar feeds, open data) when [open_data] is enabled. The network channels add their
+webhooks before it starts.
 
 Apart from ``bot.runtime`` so that the console alone can serve it without importing the
 network channels' libraries (aiogram alone takes seconds).
@@ -13,14 +14,18 @@ from bot.config import Config
 from bot.records.calendar import DEFAULT_DOMAIN, FeedSettings
 from handlers.calendars import CalendarFeeds
 from handlers.limits import ClientRateLimit
+from handlers.metrics import DatabaseReading, PrometheusMetrics
 from handlers.open311 import Open311
 from handlers.web import WebServer
+from storage import gauges
 
 # How to reach a server listening on every address, from the machine it runs on.
 _LOCAL_FOR_ANY = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}
 
 
-def build(app: App) -> WebServer:
+def build(app: App, metrics: PrometheusMetrics | None = None) -> WebServer:
+    """``metrics``: what the process counts into (``tiepdan run`` gives the one its inbox,
+    outbox and scheduler use); without it /metrics has the database's gauges alone."""
     settings = app.config.web
 
     async def database_ready() -> None:
@@ -34,6 +39,15 @@ def build(app: App) -> WebServer:
         public_limit=ClientRateLimit(settings.public_rate_per_minute, settings.public_burst),
         trust_forwarded_for=settings.trust_forwarded_for,
     )
+    clock = app.services.clock
+
+    async def database_gauges() -> DatabaseReading:
+        found = await gauges.read(app.engine, clock.now())
+        return DatabaseReading(found.outbox, found.inbox_lag_seconds)
+
+    (metrics or PrometheusMetrics()).route(
+        web, database_gauges, token=settings.metrics_token.get_secret_value()
+    )
     if app.config.open_data.enabled:
         _publish(app, web)
     return web
@@ -44,7 +58,7 @@ def addresses(config: Config, port: int) -> list[str]:
     host = config.web.host
     shown = _LOCAL_FOR_ANY.get(host, f"[{host}]" if ":" in host else host)
     base = f"http://{shown}:{port}"
-    told = [f"HTTP server: {base}/healthz"]
+    told = [f"HTTP server: {base}/healthz", f"Metrics (Prometheus): {base}/metrics"]
     if config.open_data.enabled:
         told += [
             f"Calendar of a unit and the units below it: {base}/calendar/<unit code>.ics",

@@ -1,9 +1,10 @@
-"""The project's HTTP server (aiohttp): channel webhooks, the /healthz readiness check, and
-the public documents (calendar feeds, open data).
+"""The project's HTTP server (aiohttp): channel webhooks, the /healthz readiness check, the
+public documents (calendar feeds, open data) and /metrics (handlers.metrics).
 
 Every response carries the security headers; no response ever carries a traceback (an
 unexpected exception is logged here and answered with a plain 500). GET routes take no body,
-and the public ones (every GET route but /healthz) are rate-limited per client address.
+and the public ones (every GET route but /healthz and /metrics) are rate-limited per client
+address.
 """
 
 from __future__ import annotations
@@ -68,10 +69,12 @@ class WebServer:
         """Routes are added before ``start``; the handler reads and limits the body."""
         self._app.router.add_post(path, handler)
 
-    def add_get(self, path: str, handler: Handler) -> None:
-        """A public route, added before ``start``: no body, limited per client; HEAD is
+    def add_get(self, path: str, handler: Handler, *, limited: bool = True) -> None:
+        """A public route, added before ``start``: no body, limited per client (unless
+        ``limited`` is False: /metrics, which a scraper polls from one address); HEAD is
         answered too."""
-        self._app.router.add_get(path, self._limited(_without_body(handler)))
+        bodiless = _without_body(handler)
+        self._app.router.add_get(path, self._limited(bodiless) if limited else bodiless)
 
     async def start(self) -> None:
         # Not decompressed: a few kilobytes of gzip can inflate to gigabytes before a body

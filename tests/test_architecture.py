@@ -19,8 +19,17 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Records turn what the database holds into documents: spreadsheets, calendars, open data.
     "bot/records": frozenset({"bot.core", "bot.records", "openpyxl", "icalendar"}),
     "storage": frozenset({"bot.core", "storage", "sqlalchemy", "alembic"}),
+    # prometheus_client: /metrics (handlers/metrics.py) implements bot.metrics' port.
     "handlers": frozenset(
-        {"bot.core", "bot.dialogue", "bot.records", "handlers", "aiogram", "aiohttp"}
+        {
+            "bot.core",
+            "bot.dialogue",
+            "bot.records",
+            "handlers",
+            "aiogram",
+            "aiohttp",
+            "prometheus_client",
+        }
     ),
 }
 
