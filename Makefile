@@ -20,7 +20,7 @@ install: $(STAMP) compile
 ## run: install, load the demo data, start the bot (console when no network channel is enabled)
 run: install
 	$(BIN)/tiepdan demo
-	$(BIN)/tiepdan run
+	TIEPDAN_WEB_ENABLED=true $(BIN)/tiepdan run
 
 ## test: install, then ruff, mypy and pytest (pytest also fails on a stale or untranslated catalog)
 test: install lint typecheck pytest

@@ -141,9 +141,14 @@ async def _console(app: application.App, user: str, *, serve_web: bool = False) 
             await server.stop()
 
 
-async def _web_beside_the_console(app: application.App) -> WebServer:
+async def _web_beside_the_console(app: application.App) -> WebServer | None:
     server = web_side.build(app)
-    await server.start()
+    try:
+        await server.start()
+    except OSError as trouble:
+        # The console is what the person at the keyboard came for: it goes on without it.
+        print(f"HTTP server not started ({trouble.strerror}): set [web] port", file=sys.stderr)  # noqa: T201
+        return None
     # On stderr: stdout is the conversation.
     for line in web_side.addresses(app.config, server.port):
         print(line, file=sys.stderr)  # noqa: T201

@@ -2,7 +2,7 @@
 
 Where the file comes from: ``--config PATH``, else ``$TIEPDAN_CONFIG``, else ``./config.toml`` when
 present, else the built-in defaults (identical to ``config.example.toml``). Secrets may come from
-the environment instead of the file; see ``SECRET_ENV``. This is the only module that reads the
+the environment instead of the file; see ``ENV_OVERRIDES``. This is the only module that reads the
 environment or the configuration file.
 """
 
@@ -34,7 +34,7 @@ _URL = r"^https?://[^\s/]+(/[^\s]*)?$"
 DEFAULT_CONFIG_FILE = Path("config.toml")
 
 # Environment variables that override a key of the file (they win when set and non-empty).
-SECRET_ENV: Mapping[str, tuple[str, str]] = {
+ENV_OVERRIDES: Mapping[str, tuple[str, str]] = {
     "TIEPDAN_DATABASE_URL": ("database", "url"),
     "TIEPDAN_TELEGRAM_TOKEN": ("telegram", "token"),
     "TIEPDAN_TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
@@ -44,6 +44,8 @@ SECRET_ENV: Mapping[str, tuple[str, str]] = {
     "TIEPDAN_ZALO_OA_APP_SECRET": ("zalo_oa", "app_secret"),
     "TIEPDAN_ZALO_OA_REFRESH_TOKEN": ("zalo_oa", "refresh_token"),
     "TIEPDAN_METRICS_TOKEN": ("web", "metrics_token"),
+    # `make run` sets it: the demo console with its public feeds, without a config file.
+    "TIEPDAN_WEB_ENABLED": ("web", "enabled"),
 }
 
 
@@ -464,7 +466,7 @@ def parse(raw: dict[str, Any], environ: Mapping[str, str], source: str = "config
 
 def _with_secrets(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
     merged = {key: dict(value) if isinstance(value, dict) else value for key, value in raw.items()}
-    for variable, (section, key) in SECRET_ENV.items():
+    for variable, (section, key) in ENV_OVERRIDES.items():
         value = environ.get(variable)
         if value:
             table = merged.setdefault(section, {})

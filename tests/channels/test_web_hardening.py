@@ -12,6 +12,8 @@ import json
 import logging
 import os
 import re
+import socket
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -424,3 +426,34 @@ async def test_tiepdan_run_with_the_console_alone_serves_the_web_side(
     assert f"Calendar of a unit and the units below it: {base}/calendar/<unit code>.ics" in said
     with pytest.raises(aiohttp.ClientConnectionError):
         await ask("GET", f"{base}/healthz")
+
+
+def test_the_console_goes_on_when_the_web_port_is_taken(tmp_path: Path) -> None:
+    """`make run` turns the web side on by the environment; a port some other program holds
+    must not take the demo console down with it."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/tiepdan.sqlite3"\n\n'
+            f"[web]\nport = {port}\n",
+            encoding="utf-8",
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            input="/start\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=tmp_path,
+            env={**os.environ, "TIEPDAN_WEB_ENABLED": "true", "PYTHONIOENCODING": "utf-8"},
+        )
+    assert done.returncode == 0, done.stderr
+    [told] = [line for line in done.stderr.splitlines() if "HTTP server not started" in line]
+    assert f"('127.0.0.1', {port}): address already in use" in told
+    assert told.endswith("set [web] port")
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "Tiếp Dân" in done.stdout

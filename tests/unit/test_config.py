@@ -166,6 +166,14 @@ def test_environment_fills_a_missing_section() -> None:
     assert config.zalo_bot.token.get_secret_value() == "zb"
 
 
+@pytest.mark.parametrize(("value", "enabled"), [("true", True), ("1", True), ("false", False)])
+def test_the_environment_can_start_the_web_side_beside_the_console(
+    value: str, enabled: bool
+) -> None:
+    assert parse({}, {"TIEPDAN_WEB_ENABLED": value}).web.enabled is enabled
+    assert parse({"web": {"enabled": True}}, {}).web.enabled
+
+
 def test_empty_environment_variable_does_not_override() -> None:
     config = parse({"telegram": {"token": "123:from-file"}}, {"TIEPDAN_TELEGRAM_TOKEN": ""})
     assert config.telegram.token.get_secret_value() == "123:from-file"
