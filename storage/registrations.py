@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from bot.core.model import (
@@ -18,7 +28,7 @@ from bot.core.model import (
     RequestKind,
     UnitKind,
 )
-from bot.core.ports import DECISION_COLUMNS
+from bot.core.ports import DECISION_COLUMNS, SearchBy
 from storage.part import SqlPart
 from storage.tables import (
     CitizenRow,
@@ -27,6 +37,7 @@ from storage.tables import (
     RegistrationRow,
     SessionRow,
     UnitRow,
+    folded_name,
 )
 
 _SEAT_HOLDING = tuple(status.value for status in SEAT_HOLDING_STATUSES)
@@ -59,6 +70,7 @@ class RegistrationRepository(SqlPart):
             kind=r.kind.value,
             status=RegistrationStatus.SUBMITTED.value,
             full_name=r.full_name,
+            name_folded=folded_name(r.full_name),
             phone=r.phone,
             phone_verified=r.phone_verified,
             id_number=r.id_number,
@@ -151,6 +163,56 @@ class RegistrationRepository(SqlPart):
             in_units = select(LeaderRow.id).where(LeaderRow.unit_id.in_(unit_ids))
             chosen = chosen.where(RegistrationRow.leader_id.in_(in_units))
         order = (RegistrationRow.priority.desc(), RegistrationRow.submitted_at, RegistrationRow.id)
+        page = chosen.order_by(*order).limit(limit).offset(offset)
+        query = registration_query().where(RegistrationRow.id.in_(page)).order_by(*order)
+        rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
+        total = await self._s.execute(select(func.count()).select_from(chosen.subquery()))
+        return rows, int(total.scalar_one())
+
+    async def find_registrations(
+        self,
+        by: SearchBy,
+        key: str,
+        kinds: frozenset[RequestKind] | None,
+        unit_ids: frozenset[int] | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[RegistrationView], int]:
+        newest = (RegistrationRow.submitted_at.desc(), RegistrationRow.id.desc())
+        order: tuple[ColumnElement[Any], ...] = newest
+        if by == "name":
+            words = key.split()
+            # A leading space makes every word of the name start after a space, so one LIKE
+            # per typed word finds it at the start of any word, in any order. No B-tree index
+            # serves a pattern that does not start the value: the engine scans the narrow
+            # name_folded index (or the rows in scope), never a trigram index, as pg_trgm
+            # needs a superuser to install.
+            space = literal_column("' '", String)
+            spaced = space + RegistrationRow.name_folded
+            patterns = [_escape_like(word) for word in words]
+            condition: ColumnElement[bool] = and_(
+                *(spaced.like(f"% {pattern}%", escape="\\") for pattern in patterns)
+            )
+            # Rank: how many typed words are whole words of the name ("an" is one of "Nguyễn
+            # Văn An" and only the start of "Nguyễn Văn Anh").
+            whole: ColumnElement[int] = literal_column("0", Integer)
+            for pattern in patterns:
+                whole = whole + case(
+                    ((spaced + space).like(f"% {pattern} %", escape="\\"), 1), else_=0
+                )
+            order = (whole.desc(), *newest)
+        elif by == "code":
+            condition = RegistrationRow.code == key
+        elif by == "phone":
+            condition = RegistrationRow.phone == key
+        else:
+            condition = RegistrationRow.id_number == key
+        chosen = select(RegistrationRow.id).where(condition)
+        if kinds is not None:
+            chosen = chosen.where(RegistrationRow.kind.in_([k.value for k in kinds]))
+        if unit_ids is not None:
+            in_units = select(LeaderRow.id).where(LeaderRow.unit_id.in_(unit_ids))
+            chosen = chosen.where(RegistrationRow.leader_id.in_(in_units))
         page = chosen.order_by(*order).limit(limit).offset(offset)
         query = registration_query().where(RegistrationRow.id.in_(page)).order_by(*order)
         rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
@@ -277,6 +339,11 @@ class RegistrationRepository(SqlPart):
             .order_by(RegistrationRow.slot_time, RegistrationRow.submitted_at, RegistrationRow.id)
         )
         return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+
+def _escape_like(word: str) -> str:
+    """A folded word keeps letters, digits and "_", which LIKE reads as "any character"."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def registration_query() -> Select[RegistrationRow, LeaderRow, SessionRow, UnitRow, CitizenRow]:

@@ -27,6 +27,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.core.text import fold_words
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware in Python, UTC in the database; SQLite gives naive values back otherwise."""
@@ -200,6 +202,16 @@ class ConsentRow(Base):
 _NOTICE_OWED = text("notice_due IS NOT NULL AND notice_issued_on IS NULL")
 
 
+# Folding can lengthen a name (casefold turns "ß" into "ss"), so the folded column is wider
+# than full_name's 100 characters and the value is cut to fit.
+NAME_FOLDED_MAX = 200
+
+
+def folded_name(full_name: str) -> str:
+    """What ``name_folded`` holds for a name: written at insert and by migration 0010."""
+    return fold_words(full_name)[:NAME_FOLDED_MAX]
+
+
 class RegistrationRow(Base):
     __tablename__ = "registrations"
     __table_args__ = (
@@ -223,6 +235,10 @@ class RegistrationRow(Base):
             sqlite_where=_NOTICE_OWED,
             postgresql_where=_NOTICE_OWED,
         ),
+        # /find: a citizen looked up by phone, ID number or name.
+        Index("ix_registrations_phone", "phone"),
+        Index("ix_registrations_id_number", "id_number"),
+        Index("ix_registrations_name_folded", "name_folded"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -231,6 +247,9 @@ class RegistrationRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     full_name: Mapped[str] = mapped_column(String(100))
+    # full_name as bot.core.text.fold_words makes it ("nguyen van an"): /find matches the words
+    # an officer types, with or without accents, in any order.
+    name_folded: Mapped[str] = mapped_column(String(NAME_FOLDED_MAX), default="")
     phone: Mapped[str] = mapped_column(String(20))
     phone_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     id_number: Mapped[str] = mapped_column(String(12))

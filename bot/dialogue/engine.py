@@ -407,6 +407,10 @@ async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
         page = await officer.queue_page(turn, int(rest))
         if page is not None:
             return page
+    if namespace == "fq" and _NUMBER.fullmatch(rest):
+        page = await officer.find_page(turn, int(rest))
+        if page is not None:
+            return page
     if namespace == "rc":
         answer, _sep, appointment = rest.partition(":")
         code, _sep, token = appointment.partition(":")

@@ -13,11 +13,18 @@ from bot.core.ports.inbox import InboxPort
 from bot.core.ports.officers import OfficerPort
 from bot.core.ports.outbox import OutboxPort
 from bot.core.ports.records import DECISION_COLUMNS, OfficerRecord
-from bot.core.ports.registrations import RegistrationPort
+from bot.core.ports.registrations import RegistrationPort, SearchBy
 from bot.core.ports.schedules import SchedulePort
 from bot.core.ports.subscriptions import SubscriptionPort
 
-__all__ = ["DECISION_COLUMNS", "OfficerRecord", "Repository", "Store", "StoreUnavailable"]
+__all__ = [
+    "DECISION_COLUMNS",
+    "OfficerRecord",
+    "Repository",
+    "SearchBy",
+    "Store",
+    "StoreUnavailable",
+]
 
 
 class Repository(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.core.model import (
     NewRegistration,
@@ -13,6 +13,10 @@ from bot.core.model import (
     RegistrationView,
     RequestKind,
 )
+
+# What /find looks a registration up by: its ticket code, the citizen's phone (E.164), their
+# 12-digit ID number, or words of their name (bot.core.text.fold_words, space-separated).
+SearchBy = Literal["code", "phone", "id", "name"]
 
 
 class RegistrationPort(Protocol):
@@ -47,6 +51,22 @@ class RegistrationPort(Protocol):
         offset: int,
     ) -> tuple[list[RegistrationView], int]:
         """Registrations in these states, oldest first, and how many there are in all."""
+        ...
+
+    async def find_registrations(
+        self,
+        by: SearchBy,
+        key: str,
+        kinds: frozenset[RequestKind] | None,
+        unit_ids: frozenset[int] | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[RegistrationView], int]:
+        """Registrations whose code, phone or ID number is ``key``, or whose name has a word
+        starting with each word of ``key``; and how many there are in all.
+
+        Names whose words match the typed words whole come first, then those matched by a
+        word's beginning only; within each, newest first."""
         ...
 
     async def pending_notices(

@@ -15,6 +15,7 @@ from bot.dialogue.officer import (
     guide,
     queue,
     reports,
+    search,
     sessions,
     staff,
     today,
@@ -32,6 +33,9 @@ async def handle(turn: Turn, name: str, argument: str) -> Replies | None:
     if place is None:
         await record(turn, None, name, target, allowed=False, detail="not an officer")
         return None
+    if name == "find":
+        # /find writes its own audit line: the key it looked up and how many it found.
+        return [await search.run(turn, place, argument)]
     try:
         reply, target = await _run(turn, place, name, argument, target)
     except Refusal as refusal:
@@ -74,6 +78,15 @@ async def queue_page(turn: Turn, page: int) -> Replies | None:
     clean = {key: [str(v) for v in filters.get(key, [])] for key in ("statuses", "kinds", "units")}
     await record(turn, place, "queue", f"page {page + 1}", allowed=True, detail="ok")
     return [await queue.show(turn, place, clean, max(page, 0))]
+
+
+async def find_page(turn: Turn, page: int) -> Replies | None:
+    """Another page of the last /find; None for a citizen who is not an officer."""
+    place = await desk(turn)
+    if place is None:
+        return None
+    reply = await search.again(turn, place, page)
+    return None if reply is None else [reply]
 
 
 async def help_text(turn: Turn, topic: str) -> str | None:

@@ -7,7 +7,7 @@ from bot.core.model import OfficerRole, Reply
 from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue import menu
 from bot.dialogue.context import Turn
-from bot.dialogue.officer import decisions, reports, sessions, staff
+from bot.dialogue.officer import decisions, reports, search, sessions, staff
 
 # command -> (usage, what it does, least role); the decisions come from their own table.
 COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
@@ -20,6 +20,14 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
         OfficerRole.OFFICER,
     ),
     "view": ("/view CODE", N_("the whole dossier and its history"), OfficerRole.OFFICER),
+    "find": (
+        search.USAGE,
+        N_(
+            "look up registrations in your units by ticket code, phone number, ID number or "
+            "the citizen's name (with or without accents, words in any order)"
+        ),
+        OfficerRole.OFFICER,
+    ),
     "today": (
         "/today",
         N_(
