@@ -98,12 +98,17 @@ async def show(turn: Turn, place: Desk, filters: dict[str, list[str]], page: int
         notices = await today.notice_lines(turn, place, limit=today.NOTICES_IN_QUEUE)
         if notices:
             lines += ["", *notices]
+    return Reply("\n".join(lines), page_buttons(turn, "q", page, size, total))
+
+
+def page_buttons(turn: Turn, prefix: str, page: int, size: int, total: int) -> tuple[Choice, ...]:
+    """Previous and next page of a list of ``total`` lines, ``size`` a page; ``page`` from 0."""
     choices: list[Choice] = []
     if page > 0:
-        choices.append(Choice(turn._("⬅️ Previous page"), f"q:{page - 1}"))
+        choices.append(Choice(turn._("⬅️ Previous page"), f"{prefix}:{page - 1}"))
     if (page + 1) * size < total:
-        choices.append(Choice(turn._("➡️ Next page"), f"q:{page + 1}"))
-    return Reply("\n".join(lines), tuple(choices))
+        choices.append(Choice(turn._("➡️ Next page"), f"{prefix}:{page + 1}"))
+    return tuple(choices)
 
 
 def _line(turn: Turn, item: RegistrationView, age: int, left: int) -> str:

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from bot.core import tickets, triage, validation
 from bot.core.labels import KIND_LABELS, STATUS_NAMES
-from bot.core.model import AuditEntry, Choice, RegistrationView, Reply
+from bot.core.model import AuditEntry, RegistrationView, Reply
 from bot.core.ports import SearchBy
 from bot.core.registrations import local_day
 from bot.core.text import fold_words, squeeze
 from bot.dialogue.context import Turn
 from bot.dialogue.officer.access import TARGET_MAX, Desk, Refusal
+from bot.dialogue.officer.queue import page_buttons
 
 USAGE = "/find CODE | PHONE | ID | NAME [page N]"
 STATE_KEY = "officer_find"
@@ -153,12 +154,7 @@ async def show(turn: Turn, place: Desk, found: Lookup, page: int) -> Reply:
         )
     ]
     lines += [_line(turn, item) for item in items]
-    choices: list[Choice] = []
-    if page > 0:
-        choices.append(Choice(turn._("⬅️ Previous page"), f"fq:{page - 1}"))
-    if (page + 1) * size < total:
-        choices.append(Choice(turn._("➡️ Next page"), f"fq:{page + 1}"))
-    return Reply("\n".join(lines), tuple(choices))
+    return Reply("\n".join(lines), page_buttons(turn, "fq", page, size, total))
 
 
 def _line(turn: Turn, item: RegistrationView) -> str:
