@@ -22,6 +22,7 @@ from storage.tables import (
     RegistrationRow,
     SessionRow,
     UnitRow,
+    folded_name,
 )
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -254,6 +255,7 @@ def _registration(
         "kind": kind,
         "status": status,
         "full_name": f"Nguyễn Văn Thử {number}",
+        "name_folded": folded_name(f"Nguyễn Văn Thử {number}"),
         "phone": f"+849{number:08d}",
         "phone_verified": False,
         "id_number": f"0010900{number:05d}"[-12:],
