@@ -11,35 +11,23 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.model import SessionStatus, SessionView
+from bot.core.model import SessionView
 from bot.core.registrations import BookingRules, bookable, closed_for_booking
 from bot.core.workdays import WorkCalendar
+from tests.unit.views import session_view
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 WORK = WorkCalendar()
 RULES = BookingRules(
     zone=HANOI, horizon_days=60, min_notice_working_days=2, max_active_per_citizen=3
 )
+
 # 09:00 on Monday 30 November 2026 in Hà Nội.
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=HANOI)
 
 
 def session_at(starts_at: datetime) -> SessionView:
-    return SessionView(
-        id=7,
-        leader_id=2,
-        leader_name="Nguyễn Văn Minh",
-        leader_title="Chủ tịch UBND xã",
-        unit_id=1,
-        unit_name="UBND xã Lạc Hồng",
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=3),
-        location="Trụ sở",
-        capacity=10,
-        taken=3,
-        status=SessionStatus.PLANNED,
-        published=True,
-    )
+    return session_view(starts_at, capacity=10, taken=3)
 
 
 def test_a_session_exactly_at_the_horizon_may_be_booked_and_not_a_minute_beyond() -> None:

@@ -14,50 +14,17 @@ import pytest
 
 from bot.core.model import (
     RegistrationStatus,
-    RegistrationView,
-    RequestKind,
     SessionStatus,
-    SessionView,
 )
 from bot.core.reminders import ReminderTimes, guard_holds, leader_digest_due, reminder_guard
 from bot.core.workdays import WorkCalendar
+from tests.unit.views import registration_view, session_view
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 STARTS = datetime(2026, 12, 15, 8, 0, tzinfo=HANOI)
-SESSION = SessionView(
-    id=7,
-    leader_id=2,
-    leader_name="Nguyễn Văn Minh",
-    leader_title="Chủ tịch UBND xã",
-    unit_id=1,
-    unit_name="UBND xã Lạc Hồng",
-    starts_at=STARTS,
-    ends_at=STARTS + timedelta(hours=3),
-    location="Trụ sở",
-    capacity=10,
-    taken=1,
-    status=SessionStatus.PLANNED,
-    published=True,
-)
-# Approved into session 7 with an appointment at 09:30.
-APPROVED = RegistrationView(
-    id=11,
-    code="K7MQ-X4PD",
-    citizen_id=5,
-    kind=RequestKind.COMPLAINT,
-    status=RegistrationStatus.APPROVED,
-    full_name="Nguyễn Văn An",
-    summary="…",
-    request="…",
-    people_count=1,
-    leader_name=SESSION.leader_name,
-    leader_title=SESSION.leader_title,
-    session_id=SESSION.id,
-    session_starts_at=STARTS,
-    session_location=SESSION.location,
-    submitted_at=datetime(2026, 12, 1, 9, 0, tzinfo=HANOI),
-    due_date=date(2026, 12, 15),
-    slot_time=time(9, 30),
+SESSION = session_view(STARTS, capacity=10)
+APPROVED = registration_view(
+    SESSION, datetime(2026, 12, 1, 9, 0, tzinfo=HANOI), date(2026, 12, 15), slot_time=time(9, 30)
 )
 GUARD = reminder_guard(APPROVED, SESSION)
 

@@ -16,53 +16,24 @@ import pytest
 from bot.core import deadlines, triage
 from bot.core.model import (
     RegistrationStatus,
-    RegistrationView,
-    RequestKind,
     SessionStatus,
-    SessionView,
     Track,
     UnitKind,
 )
 from bot.core.triage import OutcomeType
 from bot.core.workdays import WorkCalendar
+from tests.unit.views import registration_view, session_view
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 # 06:30 on Tuesday 15 December 2026 in Hà Nội is still Monday the 14th in UTC: a server on
 # UTC that took the date from its own clock would count from the wrong day.
 EARLY = datetime(2026, 12, 15, 6, 30, tzinfo=HANOI)
-SESSION = SessionView(
-    id=7,
-    leader_id=2,
-    leader_name="Nguyễn Văn Minh",
-    leader_title="Chủ tịch UBND xã",
-    unit_id=1,
-    unit_name="UBND xã Lạc Hồng",
-    starts_at=EARLY,
-    ends_at=EARLY + timedelta(hours=3),
-    location="Trụ sở",
-    capacity=2,
-    taken=1,
-    status=SessionStatus.PLANNED,
-    published=True,
-)
-REGISTRATION = RegistrationView(
-    id=11,
-    code="K7MQ-X4PD",
-    citizen_id=5,
-    kind=RequestKind.COMPLAINT,
-    status=RegistrationStatus.APPROVED,
-    full_name="Nguyễn Văn An",
-    summary="…",
-    request="…",
-    people_count=1,
-    leader_name=SESSION.leader_name,
-    leader_title=SESSION.leader_title,
-    session_id=SESSION.id,
-    session_starts_at=EARLY,
-    session_location=SESSION.location,
+SESSION = session_view(EARLY)
+REGISTRATION = registration_view(
+    SESSION,
     # 06:30 on Wednesday 2 December in Hà Nội: Tuesday the 1st, 23:30, in UTC.
-    submitted_at=datetime(2026, 12, 1, 23, 30, tzinfo=UTC),
-    due_date=date(2026, 12, 16),
+    datetime(2026, 12, 1, 23, 30, tzinfo=UTC),
+    date(2026, 12, 16),
 )
 WORK = WorkCalendar()
 LAW = deadlines.Deadlines()

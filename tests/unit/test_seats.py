@@ -11,46 +11,12 @@ from bot.core import triage
 from bot.core.model import (
     SEAT_HOLDING_STATUSES,
     RegistrationStatus,
-    RegistrationView,
-    RequestKind,
-    SessionStatus,
-    SessionView,
 )
+from tests.unit.views import registration_view, session_view
 
 STARTS = datetime(2026, 12, 15, 1, 0, tzinfo=UTC)
-FULL = SessionView(
-    id=7,
-    leader_id=2,
-    leader_name="Nguyễn Văn Minh",
-    leader_title="Chủ tịch UBND xã",
-    unit_id=1,
-    unit_name="UBND xã Lạc Hồng",
-    starts_at=STARTS,
-    ends_at=STARTS.replace(hour=4),
-    location="Trụ sở",
-    capacity=2,
-    taken=2,
-    status=SessionStatus.PLANNED,
-    published=True,
-)
-CITIZEN = RegistrationView(
-    id=11,
-    code="K7MQ-X4PD",
-    citizen_id=5,
-    kind=RequestKind.COMPLAINT,
-    status=RegistrationStatus.APPROVED,
-    full_name="Nguyễn Văn An",
-    summary="…",
-    request="…",
-    people_count=1,
-    leader_name=FULL.leader_name,
-    leader_title=FULL.leader_title,
-    session_id=FULL.id,
-    session_starts_at=STARTS,
-    session_location=FULL.location,
-    submitted_at=STARTS.replace(day=1),
-    due_date=date(2026, 12, 14),
-)
+FULL = session_view(STARTS, taken=2)
+CITIZEN = registration_view(FULL, STARTS.replace(day=1), date(2026, 12, 14))
 
 
 @pytest.mark.parametrize("status", sorted(SEAT_HOLDING_STATUSES))

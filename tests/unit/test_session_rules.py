@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core import triage
-from bot.core.model import SessionStatus, SessionView
 from bot.core.sessions import PUBLICATION_NOTICE_WORKING_DAYS, publication_notice_short
 from bot.core.workdays import WorkCalendar
+from tests.unit.views import session_view
 
 WORK = WorkCalendar()
 # Monday 30 November 2026; the working days after it are Tuesday 1 … Friday 4, Monday 7.
@@ -45,21 +45,7 @@ def test_the_weekend_before_the_session_does_not_count_as_notice() -> None:
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 # 06:30–09:30 on Tuesday 15 December in Hà Nội: 23:30 on Monday the 14th in UTC, so a server
 # on UTC that took the session's day from its own clock would put the slot on the Monday.
-EARLY = SessionView(
-    id=7,
-    leader_id=2,
-    leader_name="Nguyễn Văn Minh",
-    leader_title="Chủ tịch UBND xã",
-    unit_id=1,
-    unit_name="UBND xã Lạc Hồng",
-    starts_at=datetime(2026, 12, 15, 6, 30, tzinfo=HANOI),
-    ends_at=datetime(2026, 12, 15, 9, 30, tzinfo=HANOI),
-    location="Trụ sở",
-    capacity=10,
-    taken=1,
-    status=SessionStatus.PLANNED,
-    published=True,
-)
+EARLY = session_view(datetime(2026, 12, 15, 6, 30, tzinfo=HANOI), capacity=10)
 
 
 def test_a_slot_in_an_early_session_is_on_the_session_day_in_hanoi() -> None:
