@@ -88,7 +88,11 @@ class Dispatcher:
     clock: Clock
     owner: str
     limiters: Mapping[str, RateLimiter] = field(default_factory=dict)
-    batch: int = 50
+    # Rows claimed at a time. One: a row held by a dispatcher is then a row on the wire, so
+    # a process that dies leaves one message in doubt, not a batch of messages it never
+    # tried, each charged an attempt and given up after a few restarts. (Telegram's 30
+    # messages a second leave ample time for a claim per message.)
+    batch: int = 1
     lease: timedelta = timedelta(minutes=2)
     max_attempts: int = 8
     retry_first: timedelta = timedelta(seconds=10)
@@ -113,10 +117,13 @@ class Dispatcher:
         morning's reminders go out at the channel's rate, not a batch per tick); returns
         what happened to the claimed rows."""
         total = DispatchStats()
+        # Rows tried in this tick and still to be sent (asked to wait, failed for now): not
+        # taken again before the next tick, even when due again at once.
+        tried: set[int] = set()
         while not self._stopping:
-            stats = await self._claim_and_deliver(None)
+            stats = await self._claim_and_deliver(None, tried)
             total += stats
-            if stats.claimed < self.batch or not stats.settled:
+            if stats.claimed < self.batch:
                 return total
         return total
 
@@ -127,7 +134,14 @@ class Dispatcher:
 
     async def send_now(self, keys: Sequence[str]) -> DispatchStats:
         """Send these messages at once, rather than at the next tick."""
-        return await self._claim_and_deliver(keys) if keys else DispatchStats()
+        total = DispatchStats()
+        tried: set[int] = set()
+        while keys and not self._stopping:
+            stats = await self._claim_and_deliver(keys, tried)
+            total += stats
+            if stats.claimed < self.batch:
+                break
+        return total
 
     async def take_back(self) -> int:
         """At start, when this is the only dispatcher there can be (SQLite: one process),
@@ -151,7 +165,9 @@ class Dispatcher:
             self._in_hand.difference_update(item.id for item in items)
         return stats
 
-    async def _claim_and_deliver(self, keys: Sequence[str] | None) -> DispatchStats:
+    async def _claim_and_deliver(
+        self, keys: Sequence[str] | None, tried: set[int]
+    ) -> DispatchStats:
         # What could not be recorded before goes first: those rows are still held.
         await self._record()
         targets = [(s.channel, s.only_recipient) for s in self.senders.values()]
@@ -166,7 +182,7 @@ class Dispatcher:
                 keys,
                 # In hand or sent with results still here: their lease may have run out
                 # while the database was away, but they must not go twice.
-                unrecorded=sorted(self._in_hand | {r.item_id for r in self._results}),
+                excluding=sorted(self._in_hand | {r.item_id for r in self._results} | tried),
             )
         self._in_hand.update(item.id for item in items)
         stats = DispatchStats(claimed=len(items))
@@ -175,7 +191,10 @@ class Dispatcher:
                 if self._stopping:
                     await self._hand_back(items[index:])
                     break
+                settled = stats.settled
                 await self._deliver(item, stats)
+                if stats.settled == settled:
+                    tried.add(item.id)
         finally:
             self._in_hand.difference_update(item.id for item in items)
         return stats

@@ -138,7 +138,7 @@ class OutboxRepository(SqlPart):
         targets: Sequence[tuple[str, str | None]],
         limit: int,
         keys: Sequence[str] | None = None,
-        unrecorded: Sequence[int] = (),
+        excluding: Sequence[int] = (),
     ) -> list[OutboxItem]:
         if not targets or keys == []:
             return []
@@ -166,8 +166,8 @@ class OutboxRepository(SqlPart):
         )
         if keys is not None:
             query = query.where(OutboxRow.idempotency_key.in_(keys))
-        if unrecorded:
-            query = query.where(OutboxRow.id.not_in(unrecorded))
+        if excluding:
+            query = query.where(OutboxRow.id.not_in(excluding))
         if self._dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list((await self._s.execute(query)).scalars())

@@ -73,14 +73,44 @@ async def polling_started(fake: FakeTelegram, process: asyncio.subprocess.Proces
     raise AssertionError("tiepdan run did not start polling")
 
 
-async def everyone_answered(fake: FakeTelegram, users: Sequence[int], within: float = 120) -> None:
+async def everyone_answered(
+    fake: FakeTelegram, engine: AsyncEngine, users: Sequence[int], within: float = 120
+) -> None:
     waiting = set(users)
     for _ in range(int(within / 0.1)):
         waiting = {user for user in waiting if not fake.to(user)}
         if not waiting:
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{len(waiting)} citizens never answered, e.g. {sorted(waiting)[:5]}")
+    some = sorted(waiting)[:5]
+    raise AssertionError(
+        f"{len(waiting)} citizens never answered, e.g. {some}: {await _whereabouts(engine, some)}"
+    )
+
+
+async def _whereabouts(engine: AsyncEngine, users: Sequence[int]) -> str:
+    """Where the replies to these citizens are: what a failure on a CI machine must say,
+    since its database is gone when the report is read."""
+    async with engine.connect() as connection:
+        replies = await connection.execute(
+            select(
+                OutboxRow.recipient,
+                OutboxRow.status,
+                OutboxRow.attempts,
+                OutboxRow.lease_owner,
+                OutboxRow.last_error,
+            ).where(OutboxRow.recipient.in_([str(user) for user in users]))
+        )
+        unprocessed = await connection.scalar(
+            select(func.count()).where(InboxRow.processed_at.is_(None))
+        )
+        failed = await connection.execute(
+            select(InboxRow.update_id, InboxRow.error).where(InboxRow.error != "")
+        )
+    return (
+        f"replies {[tuple(row) for row in replies]}; {unprocessed} updates unprocessed; "
+        f"updates failed {[tuple(row) for row in failed][:5]}"
+    )
 
 
 async def nothing_left(engine: AsyncEngine, users: Sequence[int]) -> None:
@@ -114,7 +144,7 @@ async def answered_and_stopped(
     Returns each citizen's messages, and the answer most of them got (all new citizens
     writing /start get the same)."""
     try:
-        await everyone_answered(fake, users)
+        await everyone_answered(fake, engine, users)
         await nothing_left(engine, users)
     finally:
         process.terminate()

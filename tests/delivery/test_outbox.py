@@ -253,6 +253,36 @@ async def test_a_dispatcher_that_died_mid_send_leaves_its_rows_to_another(
     assert sender.texts() == ["text of orphan"]
 
 
+async def test_a_process_killed_during_a_burst_leaves_only_the_message_on_the_wire_in_doubt(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """The messages a dead process never tried are not charged an attempt: ten restarts
+    during a morning's burst must not give up the citizens at the end of it."""
+    store = store_for(engine)
+    await enqueue(store, *(message(f"b{n}", recipient=f"c{n}") for n in range(10)))
+    on_the_wire = asyncio.Event()
+
+    class Hanging(RecordingSender):
+        async def send(self, recipient: str, reply: Reply) -> str:
+            if recipient == "c3":
+                on_the_wire.set()
+                await asyncio.Event().wait()  # the process dies here (SIGKILL)
+            return await super().send(recipient, reply)
+
+    burst = asyncio.create_task(dispatcher(store, clock, Hanging(), owner="killed").tick())
+    await asyncio.wait_for(on_the_wire.wait(), 5)
+    burst.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await burst
+    sender = RecordingSender()
+    restarted = dispatcher(store, clock, sender, owner="next-run")
+    assert await restarted.take_back() == 1
+    await restarted.drain()
+    attempts = {key: row.attempts for key, row in (await rows(engine)).items()}
+    assert attempts == {f"b{n}": 2 if n == 3 else 1 for n in range(10)}
+    assert sender.texts() == [f"text of b{n}" for n in range(3, 10)]
+
+
 @pytest.mark.postgres
 async def test_two_dispatchers_on_postgresql_send_every_row_exactly_once(
     engine: AsyncEngine, clock: FixedClock

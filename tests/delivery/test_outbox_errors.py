@@ -266,7 +266,7 @@ async def test_rows_a_stopping_dispatcher_cannot_hand_back_wait_for_their_lease(
 ) -> None:
     flaky = FlakyStore(store_for(engine))
     await enqueue(flaky, *(message(f"s{n}", recipient=f"c{n}") for n in range(6)))
-    stopping = dispatcher(flaky, clock, RecordingSender(), owner="stopping")
+    stopping = dispatcher(flaky, clock, RecordingSender(), owner="stopping", batch=6)
     original = stopping.senders["console"].send
 
     async def send_then_stop(recipient: str, reply: Reply) -> str:
@@ -327,8 +327,9 @@ async def test_a_result_that_cannot_be_recorded_is_recorded_later_and_never_sent
     await enqueue(flaky, message("m"))
     sender = RecordingSender()
     sending = dispatcher(flaky, clock, sender, owner="one")
-    # The database refuses the result now and again after the lease has run out.
-    flaky.failures["record_results"] = [trouble, trouble]
+    # The database refuses the result now (and at the tick's next claim), and again after
+    # the lease has run out.
+    flaky.failures["record_results"] = [trouble, trouble, trouble]
     with caplog.at_level(logging.WARNING, logger="bot.outbox"):
         await sending.tick()
     assert "could not record 1 outbox result(s)" in caplog.text

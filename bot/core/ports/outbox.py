@@ -27,13 +27,14 @@ class OutboxPort(Protocol):
         targets: Sequence[tuple[str, str | None]],
         limit: int,
         keys: Sequence[str] | None = None,
-        unrecorded: Sequence[int] = (),
+        excluding: Sequence[int] = (),
     ) -> list[OutboxItem]:
         """Take due messages for these (channel, recipient or any) targets: pending ones,
         and those whose previous claim ran out of lease. Several dispatchers never take the
         same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time).
         ``keys``: only these messages (the replies of the turn just processed).
-        ``unrecorded``: rows the caller has sent but could not record yet; never taken."""
+        ``excluding``: rows never to take (the caller sent them but could not record it
+        yet, or already tried them in this round)."""
         ...
 
     async def enqueue_held(
