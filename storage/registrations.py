@@ -10,7 +10,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    String,
     and_,
     case,
     func,
@@ -31,13 +30,15 @@ from bot.core.model import (
 from bot.core.ports import DECISION_COLUMNS, SearchBy
 from storage.part import SqlPart
 from storage.tables import (
+    NAME_WORD_MAX,
     CitizenRow,
     LeaderRow,
     RegistrationEventRow,
+    RegistrationNameWordRow,
     RegistrationRow,
     SessionRow,
     UnitRow,
-    folded_name,
+    name_words,
 )
 
 _SEAT_HOLDING = tuple(status.value for status in SEAT_HOLDING_STATUSES)
@@ -70,7 +71,6 @@ class RegistrationRepository(SqlPart):
             kind=r.kind.value,
             status=RegistrationStatus.SUBMITTED.value,
             full_name=r.full_name,
-            name_folded=folded_name(r.full_name),
             phone=r.phone,
             phone_verified=r.phone_verified,
             id_number=r.id_number,
@@ -92,6 +92,8 @@ class RegistrationRepository(SqlPart):
         )
         self._s.add(row)
         await self._s.flush()
+        for word in name_words(r.full_name):
+            self._s.add(RegistrationNameWordRow(registration_id=row.id, word=word))
         self._s.add(
             RegistrationEventRow(
                 registration_id=row.id,
@@ -177,30 +179,12 @@ class RegistrationRepository(SqlPart):
         unit_ids: frozenset[int] | None,
         limit: int,
         offset: int,
+        count_max: int,
     ) -> tuple[list[RegistrationView], int]:
         newest = (RegistrationRow.submitted_at.desc(), RegistrationRow.id.desc())
         order: tuple[ColumnElement[Any], ...] = newest
         if by == "name":
-            words = key.split()
-            # A leading space makes every word of the name start after a space, so one LIKE
-            # per typed word finds it at the start of any word, in any order. No B-tree index
-            # serves a pattern that does not start the value: the engine scans the narrow
-            # name_folded index (or the rows in scope), never a trigram index, as pg_trgm
-            # needs a superuser to install.
-            space = literal_column("' '", String)
-            spaced = space + RegistrationRow.name_folded
-            patterns = [_escape_like(word) for word in words]
-            condition: ColumnElement[bool] = and_(
-                *(spaced.like(f"% {pattern}%", escape="\\") for pattern in patterns)
-            )
-            # Rank: how many typed words are whole words of the name ("an" is one of "Nguyễn
-            # Văn An" and only the start of "Nguyễn Văn Anh").
-            whole: ColumnElement[int] = literal_column("0", Integer)
-            for pattern in patterns:
-                whole = whole + case(
-                    ((spaced + space).like(f"% {pattern} %", escape="\\"), 1), else_=0
-                )
-            order = (whole.desc(), *newest)
+            condition, order = await self._name_matches(key.split(), count_max)
         elif by == "code":
             condition = RegistrationRow.code == key
         elif by == "phone":
@@ -216,8 +200,36 @@ class RegistrationRepository(SqlPart):
         page = chosen.order_by(*order).limit(limit).offset(offset)
         query = registration_query().where(RegistrationRow.id.in_(page)).order_by(*order)
         rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
-        total = await self._s.execute(select(func.count()).select_from(chosen.subquery()))
+        # Counted up to where an officer stops reading: past it, "more than ...".
+        counted = chosen.limit(count_max + 1).subquery()
+        total = await self._s.execute(select(func.count()).select_from(counted))
         return rows, int(total.scalar_one())
+
+    async def _name_matches(
+        self, words: Sequence[str], count_max: int
+    ) -> tuple[ColumnElement[bool], tuple[ColumnElement[Any], ...]]:
+        """Registrations whose name has a word starting with each typed word, and their order.
+
+        Each typed word is a range of the words index. The rarest one, counted up to
+        ``count_max``, drives: its registrations are few, so they are ranked (names that hold
+        the typed words whole first) and counted exactly. When every typed word is common ("nguyen
+        van"), the newest registrations are read until a page is full, unranked."""
+        typed = [word[:NAME_WORD_MAX] for word in words]
+        counts = []
+        for word in typed:
+            seen = select(RegistrationNameWordRow.word).where(_starts(word)).limit(count_max + 1)
+            found = await self._s.execute(select(func.count()).select_from(seen.subquery()))
+            counts.append(int(found.scalar_one()))
+        newest = (RegistrationRow.submitted_at.desc(), RegistrationRow.id.desc())
+        rarest = min(range(len(typed)), key=counts.__getitem__)
+        others = [_has_word(_starts(word)) for n, word in enumerate(typed) if n != rarest]
+        if counts[rarest] > count_max:
+            return and_(_has_word(_starts(typed[rarest])), *others), newest
+        driving = select(RegistrationNameWordRow.registration_id).where(_starts(typed[rarest]))
+        whole: ColumnElement[int] = literal_column("0", Integer)
+        for word in typed:
+            whole = whole + case((_has_word(RegistrationNameWordRow.word == word), 1), else_=0)
+        return and_(RegistrationRow.id.in_(driving), *others), (whole.desc(), *newest)
 
     async def pending_notices(
         self, kinds: frozenset[RequestKind] | None, unit_ids: frozenset[int] | None
@@ -341,11 +353,6 @@ class RegistrationRepository(SqlPart):
         return [_registration(*row) for row in (await self._s.execute(query)).all()]
 
 
-def _escape_like(word: str) -> str:
-    """A folded word keeps letters, digits and "_", which LIKE reads as "any character"."""
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def registration_query() -> Select[RegistrationRow, LeaderRow, SessionRow, UnitRow, CitizenRow]:
     session = aliased(SessionRow)
     return (
@@ -435,4 +442,19 @@ def _event(row: RegistrationEventRow) -> RegistrationEvent:
         internal=row.internal,
         id=row.id,
         data={str(k): str(v) for k, v in (row.data or {}).items()},
+    )
+
+
+def _starts(word: str) -> ColumnElement[bool]:
+    """Name words that start with ``word``: in binary order, [word, the word after it)."""
+    after = word[:-1] + chr(ord(word[-1]) + 1)
+    return and_(RegistrationNameWordRow.word >= word, RegistrationNameWordRow.word < after)
+
+
+def _has_word(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The registration's name has a word meeting ``condition``."""
+    return (
+        select(RegistrationNameWordRow.word)
+        .where(RegistrationNameWordRow.registration_id == RegistrationRow.id, condition)
+        .exists()
     )

@@ -202,14 +202,17 @@ class ConsentRow(Base):
 _NOTICE_OWED = text("notice_due IS NOT NULL AND notice_issued_on IS NULL")
 
 
-# Folding can lengthen a name (casefold turns "ß" into "ss"), so the folded column is wider
-# than full_name's 100 characters and the value is cut to fit.
-NAME_FOLDED_MAX = 200
+# A word of a name longer than this is cut (folding can lengthen one: "ß" becomes "ss").
+NAME_WORD_MAX = 40
+# Binary order on PostgreSQL as on SQLite: the words a typed word starts are then one range,
+# [word, the word after it), that the index seeks, whatever the server's locale.
+NameWord = String(NAME_WORD_MAX).with_variant(String(NAME_WORD_MAX, collation="C"), "postgresql")
 
 
-def folded_name(full_name: str) -> str:
-    """What ``name_folded`` holds for a name: written at insert and by migration 0010."""
-    return fold_words(full_name)[:NAME_FOLDED_MAX]
+def name_words(full_name: str) -> list[str]:
+    """The words of a name as /find matches them ("nguyen", "van", "an"): folded by
+    bot.core.text.fold_words, each once. Written with the registration and by migration 0011."""
+    return sorted({word[:NAME_WORD_MAX] for word in fold_words(full_name).split()})
 
 
 class RegistrationRow(Base):
@@ -235,10 +238,11 @@ class RegistrationRow(Base):
             sqlite_where=_NOTICE_OWED,
             postgresql_where=_NOTICE_OWED,
         ),
-        # /find: a citizen looked up by phone, ID number or name.
+        # /find: a citizen looked up by phone or ID number (a name: RegistrationNameWordRow).
         Index("ix_registrations_phone", "phone"),
         Index("ix_registrations_id_number", "id_number"),
-        Index("ix_registrations_name_folded", "name_folded"),
+        # /find by a name many share: the newest first, until a page is full.
+        Index("ix_registrations_submitted", "submitted_at", "id"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -247,9 +251,6 @@ class RegistrationRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     full_name: Mapped[str] = mapped_column(String(100))
-    # full_name as bot.core.text.fold_words makes it ("nguyen van an"): /find matches the words
-    # an officer types, with or without accents, in any order.
-    name_folded: Mapped[str] = mapped_column(String(NAME_FOLDED_MAX), default="")
     phone: Mapped[str] = mapped_column(String(20))
     phone_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     id_number: Mapped[str] = mapped_column(String(12))
@@ -294,6 +295,18 @@ class RegistrationRow(Base):
     notice_due: Mapped[date | None]
     notice_letter: Mapped[str] = mapped_column(String(64), default="")
     notice_issued_on: Mapped[date | None]
+
+
+class RegistrationNameWordRow(Base):
+    """Each word of a registration's name, folded (name_words): /find seeks the words an
+    officer types, with or without accents, in any order, each as the start of a word."""
+
+    __tablename__ = "registration_name_words"
+    __table_args__ = (Index("ix_registration_name_words_word", "word", "registration_id"),)
+    registration_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(NameWord, primary_key=True)
 
 
 class RegistrationEventRow(Base):

@@ -1,5 +1,6 @@
 """/find on the console: by ticket code, phone, ID number and name; the officer's units and
-the confidential permission; the audit line of every lookup; refusals; pages; migration 0010."""
+the confidential permission; the audit line of every lookup; refusals; pages; a name many
+share; migration 0011."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from sqlalchemy import select
 from bot.app import App, build, prepare
 from bot.core.clock import FixedClock
 from bot.demo import load_demo
+from bot.dialogue.officer import search
 from storage import migrate
-from storage.tables import AuditRow, RegistrationRow
+from storage.tables import AuditRow, RegistrationNameWordRow, RegistrationRow
 from tests.conftest import config_for, fresh_schema
 from tests.support import Chat, citizen, officer, submitted
 
@@ -182,20 +184,42 @@ async def test_results_come_in_pages(small_pages: App) -> None:
     assert codes[0] not in stranger.text
 
 
-async def test_migration_0010_folds_the_names_already_there(app: App) -> None:
+async def test_a_name_too_many_share_lists_the_newest_and_asks_to_narrow(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the count an officer reads, matches are neither ranked nor counted: the newest
+    come first and the reply asks for more of the name; a rarer typed word still ranks."""
+    monkeypatch.setattr(search, "COUNT_MAX", 2)
+    ans = [await submitted(app, user_id=f"20{n}") for n in range(3)]
+    binh = await submitted(app, user_id="1002", answers={"full_name": "Nguyễn Văn Bình"})
+    desk = await officer(app)
+    await desk.send("/find nguyen van")
+    assert desk.text.startswith("More than 2 registrations match, newest first (page 1 of 1)")
+    assert listed(desk) == [binh, ans[2]]
+    await desk.send("/find van binh nguyen")  # "binh" is rare: ranked and counted
+    assert listed(desk) == [binh] and "1 registration found" in desk.text
+    await desk.send("/find van bi")
+    assert listed(desk) == [binh]
+    assert [d for _t, d, _a, _o in await audit(app)] == ["more than 2 found", "1 found", "1 found"]
+
+
+async def test_migration_0011_indexes_the_words_of_the_names_already_there(app: App) -> None:
     code = await submitted(app, answers={"full_name": "Đặng Thị Ánh-Tuyết"})
     async with app.engine.begin() as connection:
         await connection.run_sync(
-            lambda sync: command.downgrade(migrate.alembic_config(sync), "0009")
+            lambda sync: command.downgrade(migrate.alembic_config(sync), "0010")
         )
-    assert await migrate.current_revision(app.engine) == "0009"
+    assert await migrate.current_revision(app.engine) == "0010"
     await migrate.upgrade(app.engine)
     assert await migrate.current_revision(app.engine) == migrate.HEAD_REVISION
     async with app.engine.connect() as connection:
-        folded = await connection.scalar(
-            select(RegistrationRow.name_folded).where(RegistrationRow.code == code)
+        words = await connection.scalars(
+            select(RegistrationNameWordRow.word)
+            .join(RegistrationRow, RegistrationRow.id == RegistrationNameWordRow.registration_id)
+            .where(RegistrationRow.code == code)
+            .order_by(RegistrationNameWordRow.word)
         )
-    assert folded == "dang thi anh tuyet"
+        assert list(words) == ["anh", "dang", "thi", "tuyet"]
     desk = await officer(app)
     await desk.send("/find tuyet dang")
     assert listed(desk) == [code]

@@ -61,12 +61,15 @@ class RegistrationPort(Protocol):
         unit_ids: frozenset[int] | None,
         limit: int,
         offset: int,
+        count_max: int,
     ) -> tuple[list[RegistrationView], int]:
         """Registrations whose code, phone or ID number is ``key``, or whose name has a word
-        starting with each word of ``key``; and how many there are in all.
+        starting with each word of ``key``; and how many there are, counted up to
+        ``count_max`` (``count_max + 1``: more than that).
 
         Names whose words match the typed words whole come first, then those matched by a
-        word's beginning only; within each, newest first."""
+        word's beginning only; within each, newest first. When more than ``count_max`` names
+        match every typed word, newest first alone."""
         ...
 
     async def pending_notices(

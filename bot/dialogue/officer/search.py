@@ -23,6 +23,8 @@ WORDS_MAX = 6
 _PAGE = re.compile(r"\s+page\s+(\d{1,4})$", re.IGNORECASE)
 _NUMBER_PUNCTUATION = re.compile(r"[\s.\-()+]")
 ID_LENGTH = 12
+# Matches are counted up to here: past it an officer narrows the search rather than pages.
+COUNT_MAX = 500
 _KINDS: dict[str, SearchBy] = {"code": "code", "phone": "phone", "id": "id", "name": "name"}
 
 
@@ -127,16 +129,23 @@ async def show(turn: Turn, place: Desk, found: Lookup, page: int) -> Reply:
     kinds = triage.visible_kinds(place.officer, None)
     size = turn.settings.queue_page_size
     repo = turn.repo
-    items, total = await repo.find_registrations(
-        found.by, found.key, kinds, place.scope, size, page * size
-    )
-    pages = max(1, -(-total // size))
+
+    async def read(page: int) -> tuple[list[RegistrationView], int]:
+        # The pages stop where the count does.
+        limit = max(0, min(size, COUNT_MAX - page * size))
+        return await repo.find_registrations(
+            found.by, found.key, kinds, place.scope, limit, page * size, COUNT_MAX
+        )
+
+    items, total = await read(page)
+    listed = min(total, COUNT_MAX)
+    pages = max(1, -(-listed // size))
     if page >= pages:
         page = pages - 1
-        items, total = await repo.find_registrations(
-            found.by, found.key, kinds, place.scope, size, page * size
-        )
-    await _audit(turn, place, f"{found.by}:{found.key}", allowed=True, detail=f"{total} found")
+        items, total = await read(page)
+    many = total > COUNT_MAX
+    counted = f"more than {COUNT_MAX}" if many else str(total)
+    await _audit(turn, place, f"{found.by}:{found.key}", allowed=True, detail=f"{counted} found")
     if not total:
         return Reply(
             turn._(
@@ -144,17 +153,24 @@ async def show(turn: Turn, place: Desk, found: Lookup, page: int) -> Reply:
                 "look up by ticket code, phone number or ID number instead."
             )
         )
-    lines = [
-        turn.n_(
+    if many:
+        heading = turn._(
+            "More than {n} registrations match, newest first (page {page} of {pages}). Type "
+            "more of the name, or the phone or ID number, to narrow it down:",
+            n=COUNT_MAX,
+            page=page + 1,
+            pages=pages,
+        )
+    else:
+        heading = turn.n_(
             "{n} registration found, best match first (page {page} of {pages}):",
             "{n} registrations found, best match first (page {page} of {pages}):",
             total,
             page=page + 1,
             pages=pages,
         )
-    ]
-    lines += [_line(turn, item) for item in items]
-    return Reply("\n".join(lines), page_buttons(turn, "fq", page, size, total))
+    lines = [heading, *(_line(turn, item) for item in items)]
+    return Reply("\n".join(lines), page_buttons(turn, "fq", page, size, listed))
 
 
 def _line(turn: Turn, item: RegistrationView) -> str:
