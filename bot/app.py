@@ -59,6 +59,7 @@ def dialogue_settings(config: Config) -> DialogueSettings:
             min_notice_working_days=registration.min_notice_working_days,
             max_active_per_citizen=registration.max_active_per_citizen,
             deadlines=Deadlines(**config.deadlines.model_dump()),
+            repeat_threshold=config.triage.repeat_threshold,
         ),
         summary_max_chars=registration.summary_max_chars,
         schedule_view_days=config.schedule.view_days,

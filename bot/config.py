@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.core.repeats import DEFAULT_THRESHOLD as DEFAULT_REPEAT_THRESHOLD
+
 SUPPORTED_LOCALES = ("vi", "en")
 CONFIG_ENV = "TIEPDAN_CONFIG"
 _URL = r"^https?://[^\s/]+(/[^\s]*)?$"
@@ -283,6 +285,10 @@ class TriageConfig(_Section):
     # A registration this many working days or fewer from its deadline is flagged.
     due_soon_working_days: Annotated[int, Field(ge=0, le=10)] = 2
     queue_page_size: Annotated[int, Field(ge=1, le=50)] = 10
+    # How alike (0–1: the share of the shorter text's meaningful words found in the other) an
+    # earlier registration of the same citizen and kind must be for a new one to be flagged
+    # as its likely repeat.
+    repeat_threshold: Annotated[float, Field(gt=0, le=1)] = DEFAULT_REPEAT_THRESHOLD
 
 
 _HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"

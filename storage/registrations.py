@@ -14,6 +14,7 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
+    or_,
     select,
 )
 from sqlalchemy.orm import aliased
@@ -89,6 +90,7 @@ class RegistrationRepository(SqlPart):
             due_date=r.due_date,
             updated_at=r.submitted_at,
             interpreter=r.interpreter,
+            repeat_of_code=r.repeat_of_code,
         )
         self._s.add(row)
         await self._s.flush()
@@ -230,6 +232,35 @@ class RegistrationRepository(SqlPart):
         for word in typed:
             whole = whole + case((_has_word(RegistrationNameWordRow.word == word), 1), else_=0)
         return and_(RegistrationRow.id.in_(driving), *others), (whole.desc(), *newest)
+
+    async def earlier_registrations(
+        self,
+        phone: str,
+        id_number: str,
+        kinds: frozenset[RequestKind] | None,
+        unit_ids: frozenset[int] | None,
+        excluding: int | None,
+        limit: int,
+    ) -> list[RegistrationView]:
+        same = [
+            column == value
+            for column, value in (
+                (RegistrationRow.phone, phone),
+                (RegistrationRow.id_number, id_number),
+            )
+            if value
+        ]
+        if not same:
+            return []
+        query = registration_query().where(or_(*same))
+        if excluding is not None:
+            query = query.where(RegistrationRow.id != excluding)
+        if kinds is not None:
+            query = query.where(RegistrationRow.kind.in_([k.value for k in kinds]))
+        if unit_ids is not None:
+            query = query.where(LeaderRow.unit_id.in_(unit_ids))
+        query = query.order_by(RegistrationRow.submitted_at.desc(), RegistrationRow.id.desc())
+        return [_registration(*row) for row in (await self._s.execute(query.limit(limit))).all()]
 
     async def pending_notices(
         self, kinds: frozenset[RequestKind] | None, unit_ids: frozenset[int] | None
@@ -422,6 +453,7 @@ def _registration(
         paused_since=row.paused_since,
         priority=row.priority,
         interpreter=row.interpreter,
+        repeat_of_code=row.repeat_of_code,
         notice_form=row.notice_form,
         notice_due=row.notice_due,
         notice_letter=row.notice_letter,

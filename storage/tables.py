@@ -289,6 +289,9 @@ class RegistrationRow(Base):
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     # The language the citizen needs an interpreter for ("": none).
     interpreter: Mapped[str] = mapped_column(String(60), default="")
+    # An earlier registration of the same citizen (ID number or phone) on what looks like the
+    # same matter, found at submission (bot/core/repeats.py): the officer may join or refuse.
+    repeat_of_code: Mapped[str] = mapped_column(String(16), default="")
     # A written notice owed after a decision (bot/core/deadlines.py), and once issued, its
     # number and date.
     notice_form: Mapped[str] = mapped_column(String(32), default="")

@@ -309,6 +309,7 @@ class NewRegistration:
     submitted_at: datetime
     due_date: date
     interpreter: str = ""
+    repeat_of_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +366,8 @@ class RegistrationView:
     priority: bool = False
     # The language the citizen asked an interpreter for ("" : none needed).
     interpreter: str = ""
+    # An earlier registration of the same citizen that this one seems to repeat.
+    repeat_of_code: str = ""
     # A written notice the law asks for after a decision (bot/core/deadlines.py:NoticeForm),
     # when it is due, and its number and date once the officers have issued it.
     notice_form: str = ""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core import repeats
 from bot.core.deadlines import Deadlines
 from bot.core.model import (
     NewRegistration,
@@ -30,6 +31,9 @@ class BookingRules:
     max_active_per_citizen: int
     # The legal time to answer each kind of request, and the written notices' limits.
     deadlines: Deadlines = field(default_factory=Deadlines)
+    # How alike an earlier registration of the citizen must be to flag a new one as its
+    # likely repeat (bot/core/repeats.py; [triage] repeat_threshold).
+    repeat_threshold: float = repeats.DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +150,7 @@ async def submit(
         code = new_code()
     due_date = rules.deadlines.answer_due(submission.kind, local_day(now, rules.zone), work)
     s = submission
+    repeated = await likely_repeat(repo, s, session.unit_id, rules.repeat_threshold)
     registration = await repo.create_registration(
         NewRegistration(
             code=code,
@@ -169,9 +174,28 @@ async def submit(
             submitted_at=now,
             due_date=due_date,
             interpreter=s.interpreter,
+            repeat_of_code=repeated.code if repeated is not None else "",
         ),
         actor=actor,
     )
     return Submitted(
         registration, answer_by(due_date, local_day(session.starts_at, rules.zone), work)
+    )
+
+
+# Earlier registrations a new one is compared with: a citizen's history in one unit is short.
+EARLIER_COMPARED = 50
+
+
+async def likely_repeat(
+    repo: Repository, s: Submission, unit_id: int, threshold: float
+) -> RegistrationView | None:
+    """The citizen's earlier registration (same ID number or phone, same unit) that this
+    submission most likely repeats. Another unit's registrations are not its officers' to
+    read, so they are not pointed to."""
+    earlier = await repo.earlier_registrations(
+        s.phone, s.id_number, frozenset({s.kind}), frozenset({unit_id}), None, EARLIER_COMPARED
+    )
+    return repeats.likely_repeat(
+        s.kind, repeats.matter_text(s.summary, s.request), earlier, threshold
     )

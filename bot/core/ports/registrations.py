@@ -72,6 +72,20 @@ class RegistrationPort(Protocol):
         match every typed word, newest first alone."""
         ...
 
+    async def earlier_registrations(
+        self,
+        phone: str,
+        id_number: str,
+        kinds: frozenset[RequestKind] | None,
+        unit_ids: frozenset[int] | None,
+        excluding: int | None,
+        limit: int,
+    ) -> list[RegistrationView]:
+        """Registrations with this phone or this ID number (an empty one matches nothing),
+        of these kinds and units, newest first; ``excluding``: a registration left out (the
+        one being read)."""
+        ...
+
     async def pending_notices(
         self, kinds: frozenset[RequestKind] | None, unit_ids: frozenset[int] | None
     ) -> list[RegistrationView]:

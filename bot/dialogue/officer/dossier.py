@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core import registrations, validation
+from bot.core import registrations, triage, validation
 from bot.core.deadlines import NoticeForm
 from bot.core.labels import (
     KIND_LABELS,
@@ -12,7 +12,7 @@ from bot.core.labels import (
     STATUS_NAMES,
     TRACK_NAMES,
 )
-from bot.core.model import RegistrationStatus, RegistrationView, Reply
+from bot.core.model import RegistrationStatus, RegistrationView, Reply, RequestKind
 from bot.core.triage import OutcomeType
 from bot.dialogue.context import Turn
 from bot.dialogue.officer.access import Desk, code_of, registration_at
@@ -80,6 +80,7 @@ async def show(turn: Turn, place: Desk, argument: str) -> Reply:
         _("Asks for: {request}", request=r.request),
     ]
     lines += _decision_lines(turn, r)
+    lines += await _earlier_lines(turn, place, r)
     lines += ["", _("History:")]
     events = await turn.repo.registration_events(r.id)
     names = await turn.repo.actor_names({e.actor for e in events})
@@ -95,6 +96,61 @@ async def show(turn: Turn, place: Desk, argument: str) -> Reply:
     if r.status in {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO}:
         lines += ["", await sessions_with_room(turn, r)]
     return Reply("\n".join(lines))
+
+
+# Earlier registrations of the citizen listed in /view: enough to see a pattern.
+EARLIER_SHOWN = 5
+
+
+async def _earlier_lines(turn: Turn, place: Desk, r: RegistrationView) -> list[str]:
+    """The citizen's other registrations (same ID number or phone) that this officer may read,
+    and the one this seems to repeat, with what the law lets the officer do about it."""
+    _ = turn._
+    lines: list[str] = []
+    if r.repeat_of_code:
+        # Complaints and denunciations already settled, or petitions already answered, may
+        # be refused when they bring nothing new (refusals.toml: resolved, answered).
+        ground = (
+            "resolved"
+            if r.kind in {RequestKind.COMPLAINT, RequestKind.DENUNCIATION}
+            else ("answered")
+        )
+        lines.append(
+            _(
+                "↻ Likely a repeat of {earlier}: the same citizen, kind and matter in most "
+                "words. Compare with /view {earlier}; join them with /duplicate {code} "
+                "{earlier}, or, if it brings nothing new, /reject {code} {ground}.",
+                earlier=r.repeat_of_code,
+                code=r.code,
+                ground=ground,
+            )
+        )
+    earlier = await turn.repo.earlier_registrations(
+        r.phone,
+        r.id_number,
+        triage.visible_kinds(place.officer, None),
+        place.scope,
+        r.id,
+        EARLIER_SHOWN + 1,
+    )
+    if earlier:
+        lines.append(_("Earlier registrations of this citizen (same ID number or phone):"))
+        for other in earlier[:EARLIER_SHOWN]:
+            line = _(
+                "• {code} · {kind} · {status} · {date}",
+                code=other.code,
+                kind=_(KIND_LABELS[other.kind]),
+                status=_(STATUS_NAMES[other.status]),
+                date=turn.tr.short_day(
+                    registrations.local_day(other.submitted_at, turn.settings.booking.zone)
+                ),
+            )
+            if other.outcome:
+                line += " · " + _(OUTCOME_NAMES[OutcomeType(other.outcome)])
+            lines.append(line)
+        if len(earlier) > EARLIER_SHOWN:
+            lines.append(_("…and more: /find {key}", key=r.id_number or r.phone))
+    return ["", *lines] if lines else []
 
 
 def _decision_lines(turn: Turn, r: RegistrationView) -> list[str]:

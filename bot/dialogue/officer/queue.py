@@ -121,7 +121,7 @@ def _line(turn: Turn, item: RegistrationView, age: int, left: int) -> str:
         flag = "⏸"
     else:
         flag, due = today.deadline(turn, item.due_date, left)
-    return turn._(
+    line = turn._(
         "{flag} {code} · {kind} · {leader} · {age} working days old · {due}",
         flag=flag,
         code=item.code,
@@ -130,3 +130,6 @@ def _line(turn: Turn, item: RegistrationView, age: int, left: int) -> str:
         age=age,
         due=due,
     )
+    if item.repeat_of_code and item.status in OPEN:
+        line += " · " + turn._("↻ likely repeat of {code}", code=item.repeat_of_code)
+    return line
