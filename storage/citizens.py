@@ -159,10 +159,21 @@ class CitizenRepository(SqlPart):
         await self._s.execute(_SAVE_DIALOG, {"who": citizen_id, "state": state.data, "now": now})
 
     async def record_consent(
-        self, citizen_id: int, notice_version: str, locale: str, at: datetime
+        self,
+        citizen_id: int,
+        notice_version: str,
+        locale: str,
+        at: datetime,
+        given_as: str = "chat",
+        recorded_by: str = "",
     ) -> int:
         row = ConsentRow(
-            citizen_id=citizen_id, notice_version=notice_version, locale=locale, given_at=at
+            citizen_id=citizen_id,
+            notice_version=notice_version,
+            locale=locale,
+            given_at=at,
+            given_as=given_as,
+            recorded_by=recorded_by,
         )
         self._s.add(row)
         await self._s.flush()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import aliased
 
@@ -26,6 +27,7 @@ from bot.core.model import (
     RegistrationStatus,
     RegistrationView,
     RequestKind,
+    Source,
     UnitKind,
 )
 from bot.core.ports import DECISION_COLUMNS, SearchBy
@@ -91,6 +93,8 @@ class RegistrationRepository(SqlPart):
             updated_at=r.submitted_at,
             interpreter=r.interpreter,
             repeat_of_code=r.repeat_of_code,
+            source=r.source.value,
+            received_by=r.received_by,
         )
         self._s.add(row)
         await self._s.flush()
@@ -101,7 +105,8 @@ class RegistrationRepository(SqlPart):
                 registration_id=row.id,
                 at=r.submitted_at,
                 actor=actor,
-                event="submitted",
+                # A walk-in is recorded by an officer, not sent by the citizen.
+                event="submitted" if r.source is Source.CHAT else "recorded",
                 from_status=None,
                 to_status=RegistrationStatus.SUBMITTED.value,
                 note="",
@@ -357,6 +362,39 @@ class RegistrationRepository(SqlPart):
         await self._s.flush()
         return event_row.id
 
+    async def note_link_failure(
+        self, registration_id: int, failures: int, paused_until: datetime | None
+    ) -> None:
+        await self._s.execute(
+            update(RegistrationRow)
+            .where(RegistrationRow.id == registration_id)
+            .values(link_failures=failures, link_paused_until=paused_until)
+        )
+
+    async def link_to_citizen(
+        self, registration_id: int, citizen_id: int, actor: str, at: datetime
+    ) -> None:
+        row = await self._s.get(RegistrationRow, registration_id)
+        if row is None:
+            raise LookupError(f"registration {registration_id} does not exist")
+        row.citizen_id = citizen_id
+        row.link_failures = 0
+        row.link_paused_until = None
+        self._s.add(
+            RegistrationEventRow(
+                registration_id=row.id,
+                at=at,
+                actor=actor,
+                event="linked",
+                from_status=row.status,
+                to_status=row.status,
+                note="",
+                internal=False,
+                data={},
+            )
+        )
+        await self._s.flush()
+
     async def latest_registration_of_chat(
         self, channel: str, chat_id: str
     ) -> RegistrationView | None:
@@ -454,6 +492,10 @@ def _registration(
         priority=row.priority,
         interpreter=row.interpreter,
         repeat_of_code=row.repeat_of_code,
+        source=Source(row.source),
+        received_by=row.received_by,
+        link_failures=row.link_failures,
+        link_paused_until=row.link_paused_until,
         notice_form=row.notice_form,
         notice_due=row.notice_due,
         notice_letter=row.notice_letter,

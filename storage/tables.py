@@ -197,6 +197,9 @@ class ConsentRow(Base):
     locale: Mapped[str] = mapped_column(String(8))
     given_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
+    # "chat": agreed in the bot; "paper" or "oral": given at the office to the officer named.
+    given_as: Mapped[str] = mapped_column(String(16), default="chat")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
 
 
 _NOTICE_OWED = text("notice_due IS NOT NULL AND notice_issued_on IS NULL")
@@ -292,6 +295,13 @@ class RegistrationRow(Base):
     # An earlier registration of the same citizen (ID number or phone) on what looks like the
     # same matter, found at submission (bot/core/repeats.py): the officer may join or refuse.
     repeat_of_code: Mapped[str] = mapped_column(String(16), default="")
+    # How it came: "chat" (the citizen registered), or recorded by an officer (/walkin) from
+    # "in_person", "phone", "letter" or "forwarded"; and then who received it.
+    source: Mapped[str] = mapped_column(String(16), default="chat")
+    received_by: Mapped[str] = mapped_column(String(100), default="")
+    # /link: wrong tries of the phone's last digits, and the pause they earned.
+    link_failures: Mapped[int] = mapped_column(Integer, default=0)
+    link_paused_until: Mapped[datetime | None]
     # A written notice owed after a decision (bot/core/deadlines.py), and once issued, its
     # number and date.
     notice_form: Mapped[str] = mapped_column(String(32), default="")

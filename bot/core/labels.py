@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.deadlines import NoticeForm
 from bot.core.i18n import N_
-from bot.core.model import RegistrationStatus, RequestKind, SessionStatus, Track
+from bot.core.model import RegistrationStatus, RequestKind, SessionStatus, Source, Track
 from bot.core.triage import OutcomeType
 
 KIND_LABELS: dict[RequestKind, str] = {
@@ -98,6 +98,8 @@ EVENT_LABELS: dict[str, str] = {
 # The same events as officers read them in a dossier.
 OFFICER_EVENT_LABELS: dict[str, str] = {
     "submitted": N_("registration sent by the citizen"),
+    "recorded": N_("recorded at the office (walk-in)"),
+    "linked": N_("the citizen linked a chat to it"),
     "withdraw": N_("withdrawn by the citizen"),
     "approve": N_("scheduled"),
     "reject": N_("refused"),
@@ -164,4 +166,13 @@ NOTICE_FORM_SHORT: dict[NoticeForm, str] = {
     NoticeForm.REFUSAL: N_("refusal notice 01/TCD"),
     NoticeForm.PARTY_ANSWER: N_("Party head's notice (Reg. 11, Art. 5)"),
     NoticeForm.DENUNCIATION_FORWARD: N_("notice of a forwarded denunciation"),
+}
+
+# How a matter reached the office (the report's breakdown, /walkin's choices).
+SOURCE_LABELS: dict[Source, str] = {
+    Source.CHAT: N_("through the bot"),
+    Source.IN_PERSON: N_("in person"),
+    Source.PHONE: N_("by phone"),
+    Source.LETTER: N_("by letter"),
+    Source.FORWARDED: N_("forwarded"),
 }

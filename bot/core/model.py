@@ -82,6 +82,22 @@ class Reply:
 # --- domain vocabulary ---------------------------------------------------------------------
 
 
+class Source(StrEnum):
+    """How a matter reached the office: registered by the citizen in a chat, or recorded by an
+    officer (/walkin) when it came another way."""
+
+    CHAT = "chat"
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    LETTER = "letter"
+    FORWARDED = "forwarded"
+
+
+# The channel of a citizen recorded at the office, who has no chat (yet): nothing is sent to
+# it; /link moves their registration to the chat they write from.
+DESK_CHANNEL = "desk"
+
+
 class RequestKind(StrEnum):
     COMPLAINT = "complaint"  # khiếu nại
     DENUNCIATION = "denunciation"  # tố cáo
@@ -310,6 +326,9 @@ class NewRegistration:
     due_date: date
     interpreter: str = ""
     repeat_of_code: str = ""
+    source: Source = Source.CHAT
+    # The official who received a walk-in (the officer who recorded it, by default).
+    received_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +387,11 @@ class RegistrationView:
     interpreter: str = ""
     # An earlier registration of the same citizen that this one seems to repeat.
     repeat_of_code: str = ""
+    source: Source = Source.CHAT
+    received_by: str = ""
+    # /link: wrong tries of the phone's last digits, and until when the next is refused.
+    link_failures: int = 0
+    link_paused_until: datetime | None = None
     # A written notice the law asks for after a decision (bot/core/deadlines.py:NoticeForm),
     # when it is due, and its number and date once the officers have issued it.
     notice_form: str = ""
@@ -390,6 +414,11 @@ class RegistrationView:
     def notice_pending(self) -> bool:
         """A written notice is owed to the citizen and not yet recorded as issued."""
         return bool(self.notice_form) and self.notice_issued_on is None
+
+    @property
+    def has_chat(self) -> bool:
+        """The citizen can be written to: not a walk-in nobody has linked to a chat yet."""
+        return self.citizen_channel != DESK_CHANNEL
 
     @property
     def confidential(self) -> bool:

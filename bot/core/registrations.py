@@ -15,6 +15,7 @@ from bot.core.model import (
     RequestKind,
     SessionStatus,
     SessionView,
+    Source,
 )
 from bot.core.ports import Repository
 from bot.core.workdays import WorkCalendar
@@ -145,13 +146,42 @@ async def submit(
         or not bookable(session, now, work, rules)
     ):
         raise SessionUnavailable(submission.session_id)
+    code = await unused_code(repo, new_code)
+    registration = await create(
+        repo, submission, session, code, now=now, work=work, rules=rules, actor=actor
+    )
+    due_date = registration.due_date
+    return Submitted(
+        registration, answer_by(due_date, local_day(session.starts_at, rules.zone), work)
+    )
+
+
+async def unused_code(repo: Repository, new_code: Callable[[], str]) -> str:
     code = new_code()
     while await repo.code_taken(code):
         code = new_code()
-    due_date = rules.deadlines.answer_due(submission.kind, local_day(now, rules.zone), work)
-    s = submission
+    return code
+
+
+async def create(
+    repo: Repository,
+    s: Submission,
+    session: SessionView,
+    code: str,
+    *,
+    now: datetime,
+    work: WorkCalendar,
+    rules: BookingRules,
+    actor: str,
+    source: Source = Source.CHAT,
+    received_by: str = "",
+) -> RegistrationView:
+    """The registration of ``s`` in ``session``, received ``now``: its answer due by the law's
+    time for its kind, flagged when it repeats an earlier one. The caller has checked that it
+    may be made."""
+    due_date = rules.deadlines.answer_due(s.kind, local_day(now, rules.zone), work)
     repeated = await likely_repeat(repo, s, session.unit_id, rules.repeat_threshold)
-    registration = await repo.create_registration(
+    return await repo.create_registration(
         NewRegistration(
             code=code,
             citizen_id=s.citizen_id,
@@ -175,11 +205,10 @@ async def submit(
             due_date=due_date,
             interpreter=s.interpreter,
             repeat_of_code=repeated.code if repeated is not None else "",
+            source=source,
+            received_by=received_by,
         ),
         actor=actor,
-    )
-    return Submitted(
-        registration, answer_by(due_date, local_day(session.starts_at, rules.zone), work)
     )
 
 

@@ -25,7 +25,7 @@ from bot.core.model import (
     StoredUpdate,
 )
 from bot.core.ports import Repository, StoreUnavailable
-from bot.dialogue import attendance, menu, officer, registration, rules, schedule, status
+from bot.dialogue import attendance, link, menu, officer, registration, rules, schedule, status
 from bot.dialogue.context import Replies, Services, Turn
 
 log = logging.getLogger(__name__)
@@ -256,7 +256,9 @@ async def route(turn: Turn) -> Replies:
     if incoming.payload:
         return await on_payload(turn, incoming.payload)
     if text.startswith("/"):
-        name, _sep, argument = text[1:].partition(" ")
+        # A form (/walkin) puts its first field on the next line: any white space ends the name.
+        name, *rest = text[1:].split(maxsplit=1) or [""]
+        argument = rest[0] if rest else ""
         return await on_command(turn, name.split("@", 1)[0].lower(), argument.strip())
     if registration.active(turn):
         return await registration.on_input(turn, text, None, incoming.contact)
@@ -344,6 +346,8 @@ async def _page(turn: Turn, name: str, argument: str) -> Replies:
         return menu.language_picker(turn)
     if name == "privacy":
         return menu.privacy_page(turn)
+    if name == "link":
+        return await link.run(turn, argument)
     return _unknown_command(turn, name)
 
 

@@ -63,6 +63,7 @@ CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("schedule", N_("reception schedules of the leaders")),
     ("register", N_("register to meet a leader")),
     ("status", N_("your registrations, their progress, withdrawing one")),
+    ("link", N_("follow here a matter the reception office recorded for you")),
     ("rules", N_("what the law says about citizen reception")),
     ("lang", N_("choose Vietnamese or English")),
     ("privacy", N_("how your personal data is used")),

@@ -362,7 +362,10 @@ async def send(
     file: OutgoingFile | None = None,
 ) -> None:
     """Queue ``text`` for the registration's citizen, once per decision; ``file`` goes with it
-    where the citizen's channel can hand a file over."""
+    where the citizen's channel can hand a file over. A walk-in with no chat linked hears
+    it from the officers, at the office or by phone."""
+    if not registration.has_chat:
+        return
     tr = turn.services.catalogs.get(registration.citizen_locale)
     choices = _signature(tr, registration.code)
     if answer_button:

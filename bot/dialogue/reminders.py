@@ -79,6 +79,8 @@ async def queue_citizen_reminders(
     work: WorkCalendar,
 ) -> int:
     """Queue the reminders still ahead of ``now``; return how many were queued."""
+    if not registration.has_chat:
+        return 0
     tr = services.catalogs.get(registration.citizen_locale)
     guard = reminders.reminder_guard(registration, session)
     queued = 0

@@ -53,6 +53,8 @@ class Form:
     within_competence_mark: str
     kinds: Mapping[str, str]
     outcomes: Mapping[str, str]
+    # How the matter came (bot/core/model.py Source), as the book writes it.
+    sources: Mapping[str, str]
     labels: Mapping[str, str]
     columns: tuple[Column, ...]
 
@@ -78,6 +80,7 @@ def load_form(path: Path | None = None) -> Form:
             within_competence_mark=str(data.get("within_competence_mark", "x")),
             kinds={str(k): str(v) for k, v in data["kinds"].items()},
             outcomes={str(k): str(v) for k, v in data.get("outcomes", {}).items()},
+            sources={str(k): str(v) for k, v in data.get("sources", {}).items()},
             labels={str(k): str(v) for k, v in data.get("labels", {}).items()},
             columns=columns,
         )
@@ -186,11 +189,18 @@ def _follow_up(line: _Line) -> str:
     return _lines(said, conclusion) or line.form.outcomes.get(outcome.value, outcome.value)
 
 
+def _source(line: _Line) -> str:
+    source = line.registration.source.value
+    return line.form.sources.get(source, source)
+
+
 def _notes(line: _Line) -> str:
     r = line.registration
     host = f"{line.form.label('host')}: {r.leader_name}, {r.leader_title}"
     in_place = f"{line.form.label('received_in_place')}: {r.host_name}" if r.host_name else ""
-    return _lines(r.code, host, in_place)
+    came = f"{line.form.label('source')}: {_source(line)}"
+    received = f"{line.form.label('received_by')}: {r.received_by}" if r.received_by else ""
+    return _lines(r.code, host, in_place, came, received)
 
 
 FIELDS: Mapping[str, Callable[[_Line], Cell]] = {
@@ -211,6 +221,8 @@ FIELDS: Mapping[str, Callable[[_Line], Cell]] = {
     "notes": _notes,
     "leader": lambda line: f"{line.registration.leader_name}, {line.registration.leader_title}",
     "unit": lambda line: line.registration.unit_name,
+    "source": _source,
+    "received_by": lambda line: line.registration.received_by,
 }
 
 

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.i18n import Translator
-from bot.core.labels import KIND_LABELS, OUTCOME_NAMES, STATUS_NAMES
+from bot.core.labels import KIND_LABELS, OUTCOME_NAMES, SOURCE_LABELS, STATUS_NAMES
 from bot.core.model import (
     QUEUED_STATUSES,
     Leader,
@@ -34,6 +34,7 @@ from bot.core.model import (
     RequestKind,
     SessionStatus,
     SessionView,
+    Source,
     Unit,
 )
 from bot.core.ports import Repository
@@ -55,7 +56,7 @@ ANSWERS = frozenset(
 )
 RECEIVED = frozenset({RegistrationStatus.ATTENDED, RegistrationStatus.CLOSED})
 MET_OR_MISSED = RECEIVED | {RegistrationStatus.NO_SHOW}
-E = TypeVar("E", RequestKind, RegistrationStatus, OutcomeType)
+E = TypeVar("E", RequestKind, RegistrationStatus, OutcomeType, Source)
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -213,6 +214,9 @@ class Report:
     no_shows: int
     received_in_place: int
     overdue_by_kind: dict[RequestKind, int] = field(default_factory=dict)
+    # How the period's registrations came, and how its received citizens did (walk-ins).
+    by_source: dict[Source, int] = field(default_factory=dict)
+    received_by_source: dict[Source, int] = field(default_factory=dict)
     notices: NoticeFigures = NoticeFigures()
     notes: tuple[str, ...] = field(default=())
 
@@ -332,6 +336,8 @@ def compute(
         no_shows=len(due) - len(received),
         received_in_place=sum(1 for r in received if r.host_name),
         overdue_by_kind=_counts(RequestKind, late),
+        by_source=_counts(Source, (r.source for r in submitted)),
+        received_by_source=_counts(Source, (r.source for r in received)),
         notices=notice_figures(submitted, today),
     )
 
@@ -483,6 +489,13 @@ def summary(tr: Translator, report: Report) -> str:
                 ),
             ),
         )
+    lines.append(
+        tr._(
+            "How they came: {sources}; received: {received}",
+            sources=_by_source(tr, report.by_source),
+            received=_by_source(tr, report.received_by_source),
+        )
+    )
     n = report.notices
     lines.append(
         tr._(
@@ -496,6 +509,10 @@ def summary(tr: Translator, report: Report) -> str:
         )
     )
     return "\n".join(lines)
+
+
+def _by_source(tr: Translator, counts: dict[Source, int]) -> str:
+    return ", ".join(f"{tr._(SOURCE_LABELS[source])} {count}" for source, count in counts.items())
 
 
 def stretch_name(tr: Translator, stretch: Stretch) -> str:
@@ -578,6 +595,14 @@ def _summary_sheet(sheet: Worksheet, tr: Translator, report: Report) -> None:
         (tr._("Did not come"), report.no_shows),
         (tr._("No-show rate"), report.no_show_rate),
         (tr._("Received in the head's place"), report.received_in_place),
+        *(
+            (tr._("Registrations: {source}", source=tr._(SOURCE_LABELS[source])), count)
+            for source, count in report.by_source.items()
+        ),
+        *(
+            (tr._("Citizens received: {source}", source=tr._(SOURCE_LABELS[source])), count)
+            for source, count in report.received_by_source.items()
+        ),
         (tr._("Heads below the legal minimum"), len(report.below_minimum)),
     ]
     _heading(sheet, 4, [tr._("Indicator"), tr._("Value")])

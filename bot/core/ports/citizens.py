@@ -40,8 +40,17 @@ class CitizenPort(Protocol):
     async def save_dialog(self, citizen_id: int, state: DialogState, now: datetime) -> None: ...
 
     async def record_consent(
-        self, citizen_id: int, notice_version: str, locale: str, at: datetime
-    ) -> int: ...
+        self,
+        citizen_id: int,
+        notice_version: str,
+        locale: str,
+        at: datetime,
+        given_as: str = "chat",
+        recorded_by: str = "",
+    ) -> int:
+        """Record consent to the privacy notice: in the chat, or (``given_as`` "paper" or
+        "oral") at the office, to the officer ``recorded_by``."""
+        ...
 
     async def last_heard(self, channel: str, chat_id: str) -> datetime | None:
         """When the chat last wrote to us (a Zalo OA may answer only within a window)."""

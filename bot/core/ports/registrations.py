@@ -86,6 +86,18 @@ class RegistrationPort(Protocol):
         one being read)."""
         ...
 
+    async def note_link_failure(
+        self, registration_id: int, failures: int, paused_until: datetime | None
+    ) -> None:
+        """Count a wrong try of /link on a walk-in, and the pause it earned (None: none)."""
+        ...
+
+    async def link_to_citizen(
+        self, registration_id: int, citizen_id: int, actor: str, at: datetime
+    ) -> None:
+        """Move a walk-in to the chat citizen who proved it is theirs; history says so."""
+        ...
+
     async def pending_notices(
         self, kinds: frozenset[RequestKind] | None, unit_ids: frozenset[int] | None
     ) -> list[RegistrationView]:

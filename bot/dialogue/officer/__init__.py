@@ -19,6 +19,7 @@ from bot.dialogue.officer import (
     sessions,
     staff,
     today,
+    walkin,
 )
 from bot.dialogue.officer.access import Desk, Refusal, desk, record, require_role
 
@@ -56,6 +57,8 @@ async def _run(
         return await dossier.show(turn, place, argument), target
     if name == "today":
         return await today.show(turn, place), ""
+    if name == "walkin":
+        return await walkin.run(turn, place, argument)
     if name == "officer":
         return await staff.run(turn, place, argument)
     if name == "session":

@@ -937,6 +937,12 @@ async def run(turn: Turn, place: Desk, name: str, argument: str) -> tuple[Reply,
         await outcome.then(after)
     if outcome.notice is None:
         return Reply(outcome.reply), code
+    if not after.has_chat:
+        return Reply(
+            outcome.reply
+            + "\n"
+            + turn._("No chat is linked to this walk-in: tell the citizen yourself.")
+        ), code
     tr = notices.translator_for(turn, after)
     await notices.send(
         turn,

@@ -7,7 +7,7 @@ from bot.core.model import OfficerRole, Reply
 from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue import menu
 from bot.dialogue.context import Turn
-from bot.dialogue.officer import decisions, reports, search, sessions, staff
+from bot.dialogue.officer import decisions, reports, search, sessions, staff, walkin
 
 # command -> (usage, what it does, least role); the decisions come from their own table.
 COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
@@ -33,6 +33,14 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
         N_(
             "today's sessions in your units with the interpreters needed, the written notices "
             "still to issue and their deadlines, and the queue's deadlines"
+        ),
+        OfficerRole.OFFICER,
+    ),
+    "walkin": (
+        walkin.USAGE,
+        N_(
+            "record a citizen received at the office, or a matter that came by phone, by "
+            "letter or forwarded by another body: /walkin alone sends the form to fill in"
         ),
         OfficerRole.OFFICER,
     ),

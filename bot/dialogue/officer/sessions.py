@@ -252,7 +252,7 @@ async def _cancel(turn: Turn, place: Desk, text: str, reason: str) -> tuple[Repl
         await notices.send(
             turn, after, item.event_id, notices.session_cancelled(tr, item.before, reason)
         )
-    for registration in waiting:
+    for registration in (r for r in waiting if r.has_chat):
         tr = notices.translator_for(turn, registration)
         await turn.repo.enqueue(
             OutboxMessage(
@@ -333,7 +333,7 @@ async def _move(turn: Turn, place: Desk, words: list[str]) -> tuple[Reply, str]:
             attendance_buttons=True,
             file=invitation,
         )
-    for registration in waiting:
+    for registration in (r for r in waiting if r.has_chat):
         tr = notices.translator_for(turn, registration)
         await turn.repo.enqueue(
             OutboxMessage(
