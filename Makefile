@@ -68,7 +68,7 @@ extract: $(STAMP)
 
 update: extract
 	$(BIN)/pybabel -q update -i bot/locales/messages.pot -d bot/locales -D messages \
-	  --no-fuzzy-matching --ignore-pot-creation-date
+	  --no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
 
 compile: $(STAMP)
 	$(BIN)/pybabel -q compile -d bot/locales -D messages

@@ -238,7 +238,7 @@ class RegistrationRepository(SqlPart):
             whole = whole + case((_has_word(RegistrationNameWordRow.word == word), 1), else_=0)
         return and_(RegistrationRow.id.in_(driving), *others), (whole.desc(), *newest)
 
-    async def earlier_registrations(
+    async def registrations_of_person(
         self,
         phone: str,
         id_number: str,

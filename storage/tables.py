@@ -199,7 +199,8 @@ class ConsentRow(Base):
     withdrawn_at: Mapped[datetime | None]
     # "chat": agreed in the bot; "paper" or "oral": given at the office to the officer named.
     given_as: Mapped[str] = mapped_column(String(16), default="chat")
-    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    # As long as an officer's name may be (bot/dialogue/officer/staff.py NAME_MAX).
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
 
 
 _NOTICE_OWED = text("notice_due IS NOT NULL AND notice_issued_on IS NULL")
@@ -298,7 +299,7 @@ class RegistrationRow(Base):
     # How it came: "chat" (the citizen registered), or recorded by an officer (/walkin) from
     # "in_person", "phone", "letter" or "forwarded"; and then who received it.
     source: Mapped[str] = mapped_column(String(16), default="chat")
-    received_by: Mapped[str] = mapped_column(String(100), default="")
+    received_by: Mapped[str] = mapped_column(String(200), default="")
     # /link: wrong tries of the phone's last digits, and the pause they earned.
     link_failures: Mapped[int] = mapped_column(Integer, default=0)
     link_paused_until: Mapped[datetime | None]

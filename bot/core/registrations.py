@@ -222,7 +222,7 @@ async def likely_repeat(
     """The citizen's earlier registration (same ID number or phone, same unit) that this
     submission most likely repeats. Another unit's registrations are not its officers' to
     read, so they are not pointed to."""
-    earlier = await repo.earlier_registrations(
+    earlier = await repo.registrations_of_person(
         s.phone, s.id_number, frozenset({s.kind}), frozenset({unit_id}), None, EARLIER_COMPARED
     )
     return repeats.likely_repeat(

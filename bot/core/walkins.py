@@ -31,8 +31,8 @@ from bot.core.workdays import WorkCalendar
 # How the citizen gave consent at the office (the chat records its own as "chat").
 CONSENT_FORMS = ("paper", "oral")
 # An in-person reception may be recorded this long after its session, not later: the
-# logbook of a closed month must not change under the report already sent.
-LATE_RECORDING = timedelta(days=31)
+# logbook of a past week or month must not keep changing under the reports already sent.
+LATE_RECORDING = timedelta(days=7)
 
 
 class NotRecordable(Exception):
@@ -64,6 +64,10 @@ def check_session(source: Source, session: SessionView, now: datetime) -> None:
             raise NotRecordable("too_late")
     elif session.starts_at <= now:
         raise NotRecordable("past")
+    elif session.remaining <= 0:
+        # A call or a letter takes a seat like any registration; a citizen already received
+        # took theirs in the room, full or not.
+        raise NotRecordable("full")
 
 
 async def record(
@@ -82,8 +86,15 @@ async def record(
     """Record the walk-in in ``session``: a received citizen is at once approved into it and
     marked received (the session is the reception's date in the logbook); any other source
     waits in the queue. Raises NotRecordable."""
+    await repo.lock_session(session.id)
+    locked = await repo.session(session.id)
+    assert locked is not None
+    session = locked
     check_session(walkin.source, session, now)
     code = await registrations.unused_code(repo, new_code)
+    # A citizen received in person came to the session: their matter dates from it (its
+    # deadline, the period it is counted in), however late it is written down.
+    received = session.starts_at if walkin.source is Source.IN_PERSON else now
     s = walkin.submission
     # The ticket code names the desk identity: one per walk-in, until /link moves it.
     citizen = await repo.citizen_for(DESK_CHANNEL, code, "", s.locale, now)
@@ -107,7 +118,7 @@ async def record(
         submission,
         session,
         code,
-        now=now,
+        now=received,
         work=work,
         rules=rules,
         actor=actor,
@@ -122,60 +133,80 @@ async def record(
         current = await repo.registration_by_code(code)
         assert current is not None
         await triage.decide(repo, current, Decision(action), actor, now)
-    received = await repo.registration_by_code(code)
-    assert received is not None
-    return received
+    after = await repo.registration_by_code(code)
+    assert after is not None
+    return after
 
 
-# /link: wrong tries of a walk-in's phone digits before a pause, and the pause. Four digits
-# are ten thousand guesses: five tries an hour make guessing take months, while a citizen who
-# mistypes has room to.
+# /link: wrong tries from one chat before it must wait, and the wait. Four digits are ten
+# thousand guesses: five tries an hour make guessing take months, while a citizen who
+# mistypes has room to. Every wrong try counts, whatever the code, so that the answers never
+# tell which codes are walk-ins.
 LINK_TRIES = 5
 LINK_PAUSE = timedelta(hours=1)
 LINK_DIGITS = 4
+# Wrong digits for one walk-in, from any chats, before it refuses every try for an hour:
+# many chats guessing one code. Silent (the same answer as wrong digits), and high enough
+# that nobody locks a citizen out by mistyping on purpose from one chat.
+CODE_TRIES = 20
 
 
 class LinkResult(StrEnum):
     LINKED = "linked"
     ALREADY = "already"  # linked to this chat before
     WRONG = "wrong"  # no walk-in with this code, or not these digits
-    PAUSED = "paused"
+    PAUSED = "paused"  # this chat tried wrongly too often
+
+
+@dataclass(frozen=True, slots=True)
+class Tries:
+    """A chat's wrong tries of /link, kept in its dialog state (in the database)."""
+
+    failures: int = 0
+    paused_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Linking:
     result: LinkResult
+    tries: Tries
     registration: RegistrationView | None = None
-    paused_until: datetime | None = None
 
 
 async def link(
-    repo: Repository, code: str, digits: str, citizen: Citizen, actor: str, now: datetime
+    repo: Repository,
+    code: str,
+    digits: str,
+    citizen: Citizen,
+    tries: Tries,
+    actor: str,
+    now: datetime,
 ) -> Linking:
     """Link the walk-in ``code`` to ``citizen``'s chat when ``digits`` end its phone number.
 
-    A code that is no walk-in (unknown, or registered in a chat) gets the same answer as
-    wrong digits, and counts nothing: the answer must not tell which codes exist."""
+    An unknown code, a chat registration's code, a walk-in already linked to another chat
+    and wrong digits all get the same answer and count the same try."""
+    if tries.paused_until is not None and now < tries.paused_until:
+        return Linking(LinkResult.PAUSED, tries)
     registration = await repo.registration_for_update(code)
-    if registration is None or registration.source is Source.CHAT:
-        return Linking(LinkResult.WRONG)
-    if registration.citizen_id == citizen.id:
-        return Linking(LinkResult.ALREADY, registration)
-    paused = registration.link_paused_until
-    if paused is not None and now < paused:
-        return Linking(LinkResult.PAUSED, paused_until=paused)
-    if registration.has_chat or not _digits_match(registration.phone, digits):
-        # Linked to another chat already: the same refusal, so that nobody learns it.
-        failures = registration.link_failures + 1
-        if failures >= LINK_TRIES:
-            until = now + LINK_PAUSE
-            await repo.note_link_failure(registration.id, 0, until)
-            return Linking(LinkResult.PAUSED, paused_until=until)
-        await repo.note_link_failure(registration.id, failures, None)
-        return Linking(LinkResult.WRONG)
-    await repo.link_to_citizen(registration.id, citizen.id, actor, now)
-    linked = await repo.registration_by_code(code)
-    return Linking(LinkResult.LINKED, linked)
+    if registration is not None and registration.citizen_id == citizen.id:
+        return Linking(LinkResult.ALREADY, Tries(), registration)
+    walk_in = registration is not None and registration.source is not Source.CHAT
+    if registration is not None and walk_in and not registration.has_chat:
+        locked = registration.link_paused_until
+        if _digits_match(registration.phone, digits) and (locked is None or now >= locked):
+            await repo.link_to_citizen(registration.id, citizen.id, actor, now)
+            return Linking(LinkResult.LINKED, Tries(), await repo.registration_by_code(code))
+        if not _digits_match(registration.phone, digits):
+            failures = registration.link_failures + 1
+            if failures >= CODE_TRIES:
+                await repo.note_link_failure(registration.id, 0, now + LINK_PAUSE)
+            else:
+                await repo.note_link_failure(registration.id, failures, locked)
+    failures = tries.failures + 1
+    if failures >= LINK_TRIES:
+        return Linking(LinkResult.PAUSED, Tries(0, now + LINK_PAUSE))
+    return Linking(LinkResult.WRONG, Tries(failures, None))
 
 
 def _digits_match(phone: str, digits: str) -> bool:

@@ -4,7 +4,10 @@ earlier code; /view lists the citizen's earlier registrations the officer may re
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.app import App
+from bot.core.clock import FixedClock
 from tests.support import officer, row, submitted
 
 RESTATED = {
@@ -35,11 +38,10 @@ async def test_a_restated_matter_is_flagged_with_the_earlier_code(app: App) -> N
     assert flagged[0].endswith(f" · ↻ likely repeat of {first}")
     await desk.send(f"/view {again}")
     assert (
-        f"↻ Likely a repeat of {first}: the same citizen, kind and matter in most words. "
-        f"Compare with /view {first}; join them with /duplicate {again} {first}, or, if it "
-        f"brings nothing new, /reject {again} resolved."
+        f"↻ Likely a repeat of {first} (Waiting for review): the same citizen, kind and matter "
+        f"in most words. Compare with /view {first}. To join them: /duplicate {again} {first}."
     ) in desk.text
-    earlier = desk.text.split("Earlier registrations of this citizen (same ID number or phone):")
+    earlier = desk.text.split("Other registrations of this citizen (same ID number or phone):")
     assert len(earlier) == 2
     listed = [line for line in earlier[1].splitlines() if line.startswith("• ")]
     # Newest first, the one viewed left out.
@@ -60,7 +62,7 @@ async def test_another_kind_or_another_units_registration_is_no_repeat(app: App)
     # ones of the same citizen are not listed to them.
     commune = await officer(app, "commune-officer")
     await commune.send(f"/view {elsewhere}")
-    assert "Earlier registrations" not in commune.text and first not in commune.text
+    assert "Other registrations" not in commune.text and first not in commune.text
 
 
 async def test_a_citizen_without_an_id_number_match_is_compared_by_phone(app: App) -> None:
@@ -73,3 +75,31 @@ async def test_a_citizen_without_an_id_number_match_is_compared_by_phone(app: Ap
         answers={**RESTATED, "id_number": "001090033333", "phone": "0987 000 111"},
     )
     assert (await row(app, stranger)).repeat_of_code == ""
+
+
+async def test_refusing_a_repeat_is_offered_only_when_the_earlier_matter_was_settled(
+    app: App, clock: FixedClock
+) -> None:
+    # A people's committee: the Law's refusal grounds apply.
+    first = await submitted(app, leader_code="ct-tinh")
+    desk = await officer(app)
+    await desk.send(f"/reject {first} resolved")
+    assert (await row(app, first)).status == "rejected", desk.text
+    again = await submitted(app, user_id="1002", leader_code="ct-tinh", answers=RESTATED)
+    await desk.send(f"/view {again}")
+    # Refused is not settled: neither joining nor refusing again is offered, only comparing.
+    assert f"↻ Likely a repeat of {first} (Refused)" in desk.text
+    assert "/duplicate" not in desk.text.split("↻")[1].splitlines()[0]
+    assert "/reject" not in desk.text.split("↻")[1].splitlines()[0]
+    await desk.send(f"/approve {again}")
+    clock.set(clock.now() + timedelta(days=30))
+    await desk.send(f"/attended {again}")
+    await desk.send(f"/outcome {again} answered Đã giải thích.")
+    third = await submitted(app, user_id="1003", leader_code="ct-tinh", answers=RESTATED)
+    assert (await row(app, third)).repeat_of_code == again
+    await desk.send(f"/view {third}")
+    assert (
+        f"↻ Likely a repeat of {again} (Received and closed): the same citizen, kind and "
+        f"matter in most words. Compare with /view {again}. If it brings nothing new: "
+        f"/reject {third} resolved."
+    ) in desk.text, desk.text

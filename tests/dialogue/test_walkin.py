@@ -18,7 +18,7 @@ from bot.core.clock import FixedClock
 from bot.records import logbook
 from storage.tables import ConsentRow, OutboxRow, RegistrationEventRow
 from tests.conftest import START
-from tests.support import Chat, citizen, officer, row
+from tests.support import Chat, citizen, officer, row, submitted
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TICKET = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")
@@ -294,48 +294,171 @@ async def test_link_with_the_right_digits_and_the_pause_after_wrong_ones(
     await desk.send(form(future, "by phone", consent="orally"))  # phone 0903 111 222
     code = code_in(desk)
     at_the_desk = (await row(app, code)).citizen_id
+    await desk.send(f"/approve {code} {future} 08:30")
     mai = await citizen(app, "5001")
     await mai.send(f"/link {code}")
     assert "send /link, the ticket code the officer gave you and the last 4 digits" in mai.text
-    # An unknown code gets the same answer as wrong digits, and counts nothing.
+    # An unknown code gets the same answer as wrong digits, and counts the same.
     unknown = tickets.new_code(random.Random(14).choice)
     await mai.send(f"/link {unknown} 1222")
     assert mai.text.startswith("This code and these digits do not match")
-    for _ in range(4):
+    for _ in range(3):
         await mai.send(f"/link {code} 9999")
         assert mai.text.startswith("This code and these digits do not match"), mai.text
-        assert "After 5 wrong tries the code is locked for an hour." in mai.text
-    assert (await row(app, code)).link_failures == 4
-    await mai.send(f"/link {code} 9999")  # the fifth
-    assert mai.text.startswith("Too many wrong tries for this code. Please try again after")
-    # The pause is kept with the registration: the right digits, from any chat, wait it out.
-    other_chat = await citizen(app, "5003")
-    await other_chat.send(f"/link {code} 1222")
-    assert other_chat.text.startswith("Too many wrong tries")
+        assert "After 5 wrong tries, /link waits for an hour." in mai.text
+    await mai.send(f"/link {code} 9999")  # the fifth wrong try from this chat
+    assert mai.text.startswith("Too many wrong tries. Please try again after")
+    # The pause is kept in the chat's state in the database: the right digits wait it out.
     await mai.send(f"/link {code} 1222")
     assert mai.text.startswith("Too many wrong tries")
     assert (await row(app, code)).citizen_id == at_the_desk
     clock.set(clock.now() + timedelta(hours=1, minutes=1))
     await mai.send(f"/link {code.lower()} 1222")
     assert mai.text.startswith(f"Done: {code} is linked to this chat."), mai.text
-    assert f"Its state now: Waiting for review. /status {code} shows the details." in mai.text
+    assert "You are expected on Thursday, December 17, 2026 at 8:30" in mai.text
     assert (await row(app, code)).citizen_id != at_the_desk
+    async with app.engine.connect() as connection:
+        purposes = set(
+            (
+                await connection.execute(
+                    select(OutboxRow.purpose).where(OutboxRow.recipient == "5001")
+                )
+            ).scalars()
+        )
+    assert {"reminder_eve", "reminder_morning"} <= purposes, purposes
     await mai.send(f"/link {code} 1222")
     assert mai.text.startswith(f"{code} is already linked to this chat.")
-    # Linked: the next decision reaches the chat, and /status lists the registration.
-    await desk.send(f"/approve {code}")
-    assert "The citizen has been told." in desk.text
-    async with app.engine.connect() as connection:
-        told = await connection.scalar(
-            select(func.count()).where(
-                OutboxRow.channel == "console", OutboxRow.recipient == "5001"
-            )
-        )
-    assert (told or 0) >= 1
     await mai.send("/status")
     assert code in mai.text
     # Once linked to a chat, no other chat can take it, even with the right digits.
+    other_chat = await citizen(app, "5003")
     await other_chat.send(f"/link {code} 1222")
     assert other_chat.text.startswith("This code and these digits do not match")
     await desk.send(f"/view {code}")
     assert "the citizen linked a chat to it" in desk.text
+
+
+async def test_many_chats_guessing_one_code_lock_it_silently(app: App, clock: FixedClock) -> None:
+    desk = await officer(app)
+    future = await session_on(app, "12/17/26")
+    await desk.send(form(future, "by letter"))
+    code = code_in(desk)
+    for chat in range(4):
+        guesser = await citizen(app, f"70{chat}")
+        for guess in range(5):
+            await guesser.send(f"/link {code} {chat}{guess}00")
+    # Twenty wrong digits from four chats: the code refuses even the right ones for an hour,
+    # with the answer wrong digits get, so that the guessers learn nothing.
+    mai = await citizen(app, "5001")
+    await mai.send(f"/link {code} 1222")
+    assert mai.text.startswith("This code and these digits do not match")
+    clock.set(clock.now() + timedelta(hours=1, minutes=1))
+    await mai.send(f"/link {code} 1222")
+    assert mai.text.startswith(f"Done: {code} is linked to this chat.")
+
+
+async def attendance_button(app: App, user_id: str, answer: str) -> str:
+    """The payload of the "I will come" / "I cannot come" button the approval notice carried."""
+    async with app.engine.connect() as connection:
+        payloads = (
+            await connection.execute(
+                select(OutboxRow.payload).where(
+                    OutboxRow.channel == "console", OutboxRow.recipient == user_id
+                )
+            )
+        ).scalars()
+        return next(
+            str(choice["payload"])
+            for payload in payloads
+            for choice in payload.get("choices", [])
+            if choice["payload"].startswith(f"rc:{answer}:")
+        )
+
+
+async def test_today_shows_who_is_expected_who_answered_and_the_walk_ins(
+    app: App, clock: FixedClock
+) -> None:
+    admin = await officer(app, "admin")
+    await admin.send("/session add ct-tinh 01/12/2026 08:00-11:00 10 Trụ sở tiếp công dân tỉnh")
+    tomorrow = await session_on(app, "12/1/26")
+    desk = await officer(app)
+    codes = {}
+    for user, name, hour in (("6001", "Đỗ Văn Một", "08:00"), ("6002", "Đỗ Văn Hai", "08:30"),
+                             ("6003", "Đỗ Văn Ba", "09:00")):  # fmt: skip
+        codes[user] = await submitted(
+            app,
+            user_id=user,
+            leader_code="ct-tinh",
+            answers={"full_name": name, "id_number": f"0010900{user}0", "phone": f"0912 00{user}"},
+        )
+        await desk.send(f"/approve {codes[user]} {tomorrow} {hour}")
+        assert "The citizen has been told." in desk.text, desk.text
+    await Chat(app.dialogue, user_id="6001").press(await attendance_button(app, "6001", "yes"))
+    await Chat(app.dialogue, user_id="6003").press(await attendance_button(app, "6003", "no"))
+    today = await session_today(app, clock)
+    await desk.send(form(today))
+    walk_in = code_in(desk)
+    await desk.send("/today")
+    text = desk.text
+    assert "Reception sessions tomorrow:" in text
+    assert f"  08:00 {codes['6001']} · Đỗ Văn Một · ✅ will come" in text
+    assert f"  08:30 {codes['6002']} · Đỗ Văn Hai · ❔ not yet confirmed" in text
+    assert f"{codes['6003']} · Đỗ Văn Ba · ❌ cannot come" in text
+    assert "2 citizens expected" in text
+    assert "🏢 1 walk-in recorded today:" in text
+    assert f"• {walk_in} · in person · Lê Thị Mai · Received" in text
+    assert f"  {walk_in} · Lê Thị Mai · ✔ received" in text
+    # Weeks later, what waits past its legal time is named, the longest overdue first.
+    clock.set(START + timedelta(days=40))
+    await desk.send("/today")
+    overdue = next(line for line in desk.text.splitlines() if line.startswith("⛔"))
+    assert overdue == f"⛔ Answers overdue: {codes['6003']}", desk.text
+
+
+async def test_the_form_refuses_what_would_mislead_or_leak(app: App, clock: FixedClock) -> None:
+    commune = await officer(app, "commune-officer")  # no confidential permission
+    commune_session = await session_on(app, "12/10/26", leader="ct-xa")
+    await commune.send(form(commune_session, "by letter", kind="denunciation"))
+    assert (
+        "• Kind: a denunciation is recorded by an officer with the confidential permission."
+    ) in commune.text
+    desk = await officer(app)
+    future = await session_on(app, "12/17/26")
+    twice = form(future, "by letter").replace(
+        "Request:", "Address: thửa đất số 5, tờ bản đồ 12\nRequest:"
+    )
+    await desk.send(twice)
+    assert "• “Address: thửa đất số 5, tờ bản đồ 12”: this field is already filled above." in (
+        desk.text
+    )
+    await desk.send(
+        form(future, "by letter").replace("People: 1", "People: 1\nRepresentatives: An")
+    )
+    assert "• Representatives: only for 5 people or more; leave it empty." in desk.text
+    # Five people or more name their representatives, as in the wizard.
+    group = form(future, "by letter").replace("People: 1", "People: 6")
+    await desk.send(group)
+    assert "• Representatives: needed for 5 people or more." in desk.text
+    await desk.send(group.replace("People: 6", "People: 6\nRepresentatives: Lê Văn A, Lê Văn B"))
+    assert (await row(app, code_in(desk))).representatives == ["Lê Văn A", "Lê Văn B"]
+
+
+async def test_a_call_takes_a_seat_and_a_cancelled_session_names_whom_to_phone(
+    app: App, clock: FixedClock
+) -> None:
+    admin = await officer(app, "admin")
+    await admin.send("/session add ct-tinh 02/12/2026 08:00-11:00 1 Trụ sở tiếp công dân tỉnh")
+    small = await session_on(app, "12/2/26")
+    desk = await officer(app)
+    await desk.send(form(small, "by phone", consent="orally"))
+    code = code_in(desk)
+    await desk.send(form(small, "by letter").replace("Lê Thị Mai", "Lê Thị Lan"))
+    assert desk.text == (
+        f"Session #{small} is full: choose another one, or make room in it first. "
+        "Nothing was recorded."
+    )
+    await desk.send(f"/approve {code} {small}")
+    await admin.send(f"/session cancel {small} Lãnh đạo đi công tác")
+    assert (
+        f"📞 Except the walk-ins with no chat linked, whom you must phone: {code} (0903 111 222)."
+    ) in admin.text

@@ -72,7 +72,7 @@ class RegistrationPort(Protocol):
         match every typed word, newest first alone."""
         ...
 
-    async def earlier_registrations(
+    async def registrations_of_person(
         self,
         phone: str,
         id_number: str,

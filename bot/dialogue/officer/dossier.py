@@ -16,7 +16,7 @@ from bot.core.model import RegistrationStatus, RegistrationView, Reply, RequestK
 from bot.core.triage import OutcomeType
 from bot.dialogue.context import Turn
 from bot.dialogue.officer.access import Desk, code_of, registration_at
-from bot.dialogue.officer.decisions import sessions_with_room
+from bot.dialogue.officer.decisions import OPEN_OR_DECIDED, sessions_with_room
 
 
 async def show(turn: Turn, place: Desk, argument: str) -> Reply:
@@ -108,24 +108,8 @@ async def _earlier_lines(turn: Turn, place: Desk, r: RegistrationView) -> list[s
     _ = turn._
     lines: list[str] = []
     if r.repeat_of_code:
-        # Complaints and denunciations already settled, or petitions already answered, may
-        # be refused when they bring nothing new (refusals.toml: resolved, answered).
-        ground = (
-            "resolved"
-            if r.kind in {RequestKind.COMPLAINT, RequestKind.DENUNCIATION}
-            else ("answered")
-        )
-        lines.append(
-            _(
-                "↻ Likely a repeat of {earlier}: the same citizen, kind and matter in most "
-                "words. Compare with /view {earlier}; join them with /duplicate {code} "
-                "{earlier}, or, if it brings nothing new, /reject {code} {ground}.",
-                earlier=r.repeat_of_code,
-                code=r.code,
-                ground=ground,
-            )
-        )
-    earlier = await turn.repo.earlier_registrations(
+        lines.append(await _repeat_line(turn, r))
+    earlier = await turn.repo.registrations_of_person(
         r.phone,
         r.id_number,
         triage.visible_kinds(place.officer, None),
@@ -134,7 +118,7 @@ async def _earlier_lines(turn: Turn, place: Desk, r: RegistrationView) -> list[s
         EARLIER_SHOWN + 1,
     )
     if earlier:
-        lines.append(_("Earlier registrations of this citizen (same ID number or phone):"))
+        lines.append(_("Other registrations of this citizen (same ID number or phone):"))
         for other in earlier[:EARLIER_SHOWN]:
             line = _(
                 "• {code} · {kind} · {status} · {date}",
@@ -151,6 +135,43 @@ async def _earlier_lines(turn: Turn, place: Desk, r: RegistrationView) -> list[s
         if len(earlier) > EARLIER_SHOWN:
             lines.append(_("…and more: /find {key}", key=r.id_number or r.phone))
     return ["", *lines] if lines else []
+
+
+async def _repeat_line(turn: Turn, r: RegistrationView) -> str:
+    """The earlier registration this one seems to repeat, and what its state allows: joining
+    to one still open (/duplicate), refusing when it was settled and nothing new is brought
+    (the grounds "resolved" and "answered" of refusals.toml need a matter already dealt with);
+    anything else (or at a Party committee's reception), only to compare."""
+    _ = turn._
+    earlier = await turn.repo.registration_by_code(r.repeat_of_code)
+    status = _(STATUS_NAMES[earlier.status]) if earlier is not None else ""
+    line = _(
+        "↻ Likely a repeat of {earlier} ({status}): the same citizen, kind and matter in most "
+        "words. Compare with /view {earlier}.",
+        earlier=r.repeat_of_code,
+        status=status,
+    )
+    if earlier is None:
+        return line
+    if earlier.status is RegistrationStatus.CLOSED and not r.party_session:
+        # A Party committee head's reception is not governed by the Law's refusal grounds.
+        settled = r.kind in {RequestKind.COMPLAINT, RequestKind.DENUNCIATION}
+        return (
+            line
+            + " "
+            + _(
+                "If it brings nothing new: /reject {code} {ground}.",
+                code=r.code,
+                ground="resolved" if settled else "answered",
+            )
+        )
+    if earlier.status in OPEN_OR_DECIDED:
+        return (
+            line
+            + " "
+            + _("To join them: /duplicate {code} {earlier}.", code=r.code, earlier=earlier.code)
+        )
+    return line
 
 
 def _decision_lines(turn: Turn, r: RegistrationView) -> list[str]:

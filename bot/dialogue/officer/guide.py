@@ -31,8 +31,9 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
     "today": (
         "/today",
         N_(
-            "today's sessions in your units with the interpreters needed, the written notices "
-            "still to issue and their deadlines, and the queue's deadlines"
+            "today's and tomorrow's sessions in your units: who is expected, who confirmed or "
+            "cannot come, the interpreters needed; walk-ins recorded today; the written "
+            "notices still to issue; the queue's deadlines and the answers overdue"
         ),
         OfficerRole.OFFICER,
     ),

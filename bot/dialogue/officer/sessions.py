@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from bot.core import sessions, triage
+from bot.core import sessions, triage, validation
 from bot.core.i18n import Translator
 from bot.core.labels import SESSION_STATES
 from bot.core.model import (
@@ -279,7 +279,24 @@ async def _cancel(turn: Turn, place: Desk, text: str, reason: str) -> tuple[Repl
         len(affected),
         session=session.id,
     )
-    return Reply(reply), str(session.id)
+    told = [item.before for item in affected] + waiting
+    return Reply("\n".join([reply, *_to_phone(turn, told)])), str(session.id)
+
+
+def _to_phone(turn: Turn, registrations: list[RegistrationView]) -> list[str]:
+    """Walk-ins with no chat linked hear nothing from the bot: the officer phones them."""
+    unreached = [r for r in registrations if not r.has_chat]
+    if not unreached:
+        return []
+    return [
+        turn._(
+            "📞 Except the walk-ins with no chat linked, whom you must phone: {who}.",
+            who=", ".join(
+                f"{r.code} ({validation.display_phone(r.phone)})" if r.phone else r.code
+                for r in unreached
+            ),
+        )
+    ]
 
 
 def _cancelled_for_officers(
@@ -357,6 +374,7 @@ async def _move(turn: Turn, place: Desk, words: list[str]) -> tuple[Reply, str]:
         )
     ]
     lines += await _short_notice(turn, moved)
+    lines += _to_phone(turn, [item.before for item in affected] + waiting)
     return Reply("\n".join(lines)), str(session.id)
 
 

@@ -16,7 +16,14 @@ from typing import TypeVar
 from bot.core import walkins
 from bot.core.i18n import N_
 from bot.core.labels import KIND_LABELS, SOURCE_LABELS
-from bot.core.model import RegistrationView, Reply, SessionStatus, SessionView, Source
+from bot.core.model import (
+    RegistrationView,
+    Reply,
+    RequestKind,
+    SessionStatus,
+    SessionView,
+    Source,
+)
 from bot.core.registrations import Submission
 from bot.core.representatives import representative_limits
 from bot.core.text import fold
@@ -61,12 +68,16 @@ class _Form:
     values: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
+    def problem(self, turn: Turn, name: str, text: str) -> None:
+        label = next(label for field_name, label, _r in FIELDS if field_name == name)
+        self.problems.append(f"{turn._(label)}: {text}")
+
 
 async def run(turn: Turn, place: Desk, argument: str) -> tuple[Reply, str]:
     if not argument.strip():
         return Reply(await blank(turn, place)), ""
     form = _read(turn, argument)
-    walkin, session_id = await _check(turn, form)
+    walkin, session_id = await _check(turn, place, form)
     session = await _session(turn, place, session_id, walkin.source if walkin else None)
     if walkin is None or form.problems:
         raise Refusal(_problems(turn, form.problems), "invalid_form")
@@ -164,6 +175,12 @@ def _read(turn: Turn, argument: str) -> _Form:
         name = keys.get(fold(label)) if colon else None
         if name is not None:
             current = name
+            if name in form.values:
+                # A pasted letter may hold "Địa chỉ: ..." of someone else: never overwrite.
+                form.problems.append(
+                    turn._("“{line}”: this field is already filled above.", line=line[:60])
+                )
+                continue
             form.values[name] = value.strip()
         elif current is not None and not (colon and _looks_like_a_label(label)):
             form.values[current] = f"{form.values[current]} {line}".strip()
@@ -202,70 +219,23 @@ def _choice(turn: Turn, value: str, options: Mapping[T, str]) -> T | None:
     return None
 
 
-async def _check(turn: Turn, form: _Form) -> tuple[walkins.WalkIn | None, int | None]:
-    _ = turn._
-    values = form.values
-    labels = {name: _(label) for name, label, _r in FIELDS}
+@dataclass(frozen=True, slots=True)
+class _Choices:
+    source: Source | None
+    consent: str | None
+    kind: RequestKind | None
+    session_id: int | None
 
-    def problem(name: str, text: str) -> None:
-        form.problems.append(f"{labels[name]}: {text}")
 
+async def _check(turn: Turn, place: Desk, form: _Form) -> tuple[walkins.WalkIn | None, int | None]:
     for name, _label, required in FIELDS:
-        if required and not values.get(name):
-            problem(name, _("missing."))
-    source = _choice(turn, values.get("source", ""), SOURCES) if values.get("source") else None
-    if values.get("source") and source is None:
-        problem("source", _("write one of: {choices}.", choices=_options(turn, SOURCES)))
-    consent = _choice(turn, values.get("consent", ""), CONSENTS) if values.get("consent") else None
-    if values.get("consent") and consent is None:
-        problem("consent", _("write one of: {choices}.", choices=_options(turn, CONSENTS)))
-    kind = _choice(turn, values.get("kind", ""), KIND_LABELS) if values.get("kind") else None
-    if values.get("kind") and kind is None:
-        problem("kind", _("write one of: {choices}.", choices=_options(turn, KIND_LABELS)))
-    session_id: int | None = None
-    if values.get("session"):
-        digits = values["session"].lstrip("#").strip()
-        if digits.isdigit() and digits.isascii() and len(digits) <= 9:
-            session_id = int(digits)
-        else:
-            problem("session", _("write the number of the session, as in /session list."))
-    if values.get("outcome") and source is not Source.IN_PERSON:
-        problem("outcome", _("only for a citizen received in person."))
-    values.setdefault("people_count", "1")
-    if not values["people_count"]:
-        values["people_count"] = "1"
-    accepted: dict[str, object] = {}
-    for name in (
-        "full_name",
-        "phone",
-        "id_number",
-        "province",
-        "address",
-        "people_count",
-        "summary",
-        "prior_handling",
-        "request",
-    ):
-        if values.get(name):
-            try:
-                accepted[name] = await _STEPS[name].accept(
-                    turn, accepted, Answer(values[name], None, None)
-                )
-            except Invalid as invalid:
-                problem(name, _(invalid.message, **invalid.params))
-    people = accepted.get("people_count")
-    if isinstance(people, int) and representative_limits(people) is not None:
-        if not values.get("representatives"):
-            problem("representatives", _("needed for 5 people or more."))
-        else:
-            try:
-                accepted["representatives"] = await _STEPS["representatives"].accept(
-                    turn, accepted, Answer(values["representatives"], None, None)
-                )
-            except Invalid as invalid:
-                problem("representatives", _(invalid.message, **invalid.params))
+        if required and not form.values.get(name):
+            form.problem(turn, name, turn._("missing."))
+    chosen = _check_choices(turn, place, form)
+    accepted = await _check_answers(turn, form)
+    source, consent, kind = chosen.source, chosen.consent, chosen.kind
     if form.problems or source is None or consent is None or kind is None:
-        return None, session_id
+        return None, chosen.session_id
     phone = accepted["phone"]
     assert isinstance(phone, tuple)  # the wizard's phone step: (number, shared from account)
     names = accepted.get("representatives", [])
@@ -281,7 +251,7 @@ async def _check(turn: Turn, form: _Form) -> tuple[walkins.WalkIn | None, int | 
         province=str(accepted["province"]),
         address=str(accepted["address"]),
         leader_id=0,
-        session_id=session_id or 0,
+        session_id=chosen.session_id or 0,
         people_count=int(str(accepted["people_count"])),
         representatives=tuple(str(name) for name in names),
         summary=str(accepted["summary"]),
@@ -289,7 +259,91 @@ async def _check(turn: Turn, form: _Form) -> tuple[walkins.WalkIn | None, int | 
         request=str(accepted["request"]),
         locale=turn.locale,
     )
-    return walkins.WalkIn(source, consent, submission), session_id
+    return walkins.WalkIn(source, consent, submission), chosen.session_id
+
+
+def _check_choices(turn: Turn, place: Desk, form: _Form) -> _Choices:
+    """The fields answered by picking: source, consent, kind, and the session's number."""
+    _ = turn._
+    values = form.values
+    source = _picked(turn, form, "source", SOURCES)
+    consent = _picked(turn, form, "consent", CONSENTS)
+    kind = _picked(turn, form, "kind", KIND_LABELS)
+    session_id: int | None = None
+    if values.get("session"):
+        digits = values["session"].lstrip("#").strip()
+        if digits.isdigit() and digits.isascii() and len(digits) <= 9:
+            session_id = int(digits)
+        else:
+            form.problem(
+                turn, "session", _("write the number of the session, as in /session list.")
+            )
+    if kind is RequestKind.DENUNCIATION and not place.officer.may_see_confidential():
+        # Recording it would show the officer the denouncer's earlier denunciations (the
+        # repeat flag), and leave a registration they may not read.
+        form.problem(
+            turn,
+            "kind",
+            _("a denunciation is recorded by an officer with the confidential permission."),
+        )
+    if values.get("outcome") and source is not Source.IN_PERSON:
+        form.problem(turn, "outcome", _("only for a citizen received in person."))
+    return _Choices(source, consent, kind, session_id)
+
+
+def _picked(turn: Turn, form: _Form, name: str, options: Mapping[T, str]) -> T | None:
+    """The option written in field ``name``; None (and a problem) when none fits."""
+    if not form.values.get(name):
+        return None
+    chosen = _choice(turn, form.values[name], options)
+    if chosen is None:
+        form.problem(
+            turn, name, turn._("write one of: {choices}.", choices=_options(turn, options))
+        )
+    return chosen
+
+
+async def _check_answers(turn: Turn, form: _Form) -> dict[str, object]:
+    """The citizen's answers, each through the wizard's own step."""
+    values = form.values
+    if not values.get("people_count"):
+        values["people_count"] = "1"
+    accepted: dict[str, object] = {}
+
+    async def accept(name: str) -> None:
+        try:
+            accepted[name] = await _STEPS[name].accept(
+                turn, accepted, Answer(values[name], None, None)
+            )
+        except Invalid as invalid:
+            form.problem(turn, name, turn._(invalid.message, **invalid.params))
+
+    for name in (
+        "full_name",
+        "phone",
+        "id_number",
+        "province",
+        "address",
+        "people_count",
+        "summary",
+        "prior_handling",
+        "request",
+    ):
+        if values.get(name):
+            await accept(name)
+    people = accepted.get("people_count")
+    if not isinstance(people, int):
+        return accepted
+    if representative_limits(people) is None:
+        if values.get("representatives"):
+            form.problem(
+                turn, "representatives", turn._("only for 5 people or more; leave it empty.")
+            )
+    elif not values.get("representatives"):
+        form.problem(turn, "representatives", turn._("needed for 5 people or more."))
+    else:
+        await accept("representatives")
+    return accepted
 
 
 def _options(turn: Turn, options: Mapping[T, str]) -> str:
@@ -330,9 +384,10 @@ def _unfit(turn: Turn, session: SessionView, reason: str) -> str:
             "session they came to."
         ),
         "too_late": N_(
-            "Session #{id} was more than a month ago: a reception that old is no longer "
-            "added to the logbook."
+            "Session #{id} was more than a week ago: a reception that old is no longer "
+            "added to the logbook; ask a supervisor."
         ),
+        "full": N_("Session #{id} is full: choose another one, or make room in it first."),
         "past": N_(
             "Session #{id} has already taken place: a matter that came by phone, by letter or "
             "from another body waits for a session still to come."

@@ -25,7 +25,7 @@ def upgrade() -> None:
     )
     op.add_column(
         "registrations",
-        sa.Column("received_by", sa.String(length=100), nullable=False, server_default=""),
+        sa.Column("received_by", sa.String(length=200), nullable=False, server_default=""),
     )
     op.add_column(
         "registrations",
@@ -41,7 +41,7 @@ def upgrade() -> None:
     )
     op.add_column(
         "consents",
-        sa.Column("recorded_by", sa.String(length=100), nullable=False, server_default=""),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False, server_default=""),
     )
 
 
