@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App, materialise_sessions
+from bot.core import privacy
 from bot.core.clock import machine_now
 from bot.core.ports import StoreUnavailable
 from bot.dialogue import planner, report_delivery
@@ -111,6 +112,13 @@ def build(
         CronTrigger(hour=0, minute=20, timezone=zone),
         grace=12 * 3600,
     )
+    add(
+        ticks,
+        "erase-past-retention",
+        lambda: _erase_past_retention(app),
+        CronTrigger(hour=0, minute=35, timezone=zone),
+        grace=12 * 3600,
+    )
     for extra in periodic:
         add(
             ticks,
@@ -130,6 +138,13 @@ def build(
             first_run=machine_now(),
         )
     return ticks
+
+
+async def _erase_past_retention(app: App) -> int:
+    """[privacy] retention_months: closed registrations past it lose their personal fields."""
+    months = app.services.settings.privacy.retention_months
+    async with app.store.transaction() as repo:
+        return await privacy.erase_past_retention(repo, app.services.clock.now(), months)
 
 
 async def _purge_inbox(app: App) -> int:

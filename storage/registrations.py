@@ -496,6 +496,7 @@ def _registration(
         received_by=row.received_by,
         link_failures=row.link_failures,
         link_paused_until=row.link_paused_until,
+        erased_at=row.erased_at,
         notice_form=row.notice_form,
         notice_due=row.notice_due,
         notice_letter=row.notice_letter,

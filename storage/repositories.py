@@ -16,6 +16,7 @@ from storage.db import unavailability_reported
 from storage.inbox import InboxRepository
 from storage.officers import OfficerRepository
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.registrations import RegistrationRepository
 from storage.schedules import ScheduleRepository
 from storage.subscriptions import SubscriptionRepository
@@ -44,6 +45,7 @@ class SqlRepository(
     CredentialRepository,
     InboxRepository,
     SubscriptionRepository,
+    PrivacyRepository,
 ):
     """One transaction's view of the database: every aggregate's part, on one session."""
 

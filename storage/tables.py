@@ -303,12 +303,34 @@ class RegistrationRow(Base):
     # /link: wrong tries of the phone's last digits, and the pause they earned.
     link_failures: Mapped[int] = mapped_column(Integer, default=0)
     link_paused_until: Mapped[datetime | None]
+    # When its personal fields were erased (consent withdrawn, or the retention period).
+    erased_at: Mapped[datetime | None]
     # A written notice owed after a decision (bot/core/deadlines.py), and once issued, its
     # number and date.
     notice_form: Mapped[str] = mapped_column(String(32), default="")
     notice_due: Mapped[date | None]
     notice_letter: Mapped[str] = mapped_column(String(64), default="")
     notice_issued_on: Mapped[date | None]
+
+
+class DataRequestRow(Base):
+    """What a citizen asked about their data that the bot cannot do by itself (a correction of
+    a decided registration...): answered by the officers within Decree 356/2025's times."""
+
+    __tablename__ = "data_requests"
+    __table_args__ = (Index("ix_data_requests_status", "status", "acknowledge_by"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(Id, ForeignKey("citizens.id"))
+    registration_id: Mapped[int | None] = mapped_column(Id, ForeignKey("registrations.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    acknowledge_by: Mapped[date]
+    answer_by: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16))
+    acknowledged_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class RegistrationNameWordRow(Base):

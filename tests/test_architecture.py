@@ -123,6 +123,7 @@ AGGREGATES = (
     "credentials",
     "inbox",
     "subscriptions",
+    "privacy",
 )
 
 

@@ -73,6 +73,9 @@ SESSION_STATES: dict[SessionStatus, str] = {
 # How each event of a registration reads in its history (shown to the citizen unless internal).
 EVENT_LABELS: dict[str, str] = {
     "submitted": N_("You sent the registration"),
+    "recorded": N_("Recorded at the reception office"),
+    "linked": N_("You linked this chat to it"),
+    "corrected": N_("You corrected your details"),
     "withdraw": N_("You withdrew the registration"),
     "approve": N_("Scheduled for a reception session"),
     "reject": N_("Not accepted"),
@@ -100,6 +103,7 @@ OFFICER_EVENT_LABELS: dict[str, str] = {
     "submitted": N_("registration sent by the citizen"),
     "recorded": N_("recorded at the office (walk-in)"),
     "linked": N_("the citizen linked a chat to it"),
+    "corrected": N_("the citizen corrected their details"),
     "withdraw": N_("withdrawn by the citizen"),
     "approve": N_("scheduled"),
     "reject": N_("refused"),

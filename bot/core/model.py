@@ -392,6 +392,8 @@ class RegistrationView:
     # /link: wrong tries of the phone's last digits, and until when the next is refused.
     link_failures: int = 0
     link_paused_until: datetime | None = None
+    # Personal fields erased (consent withdrawn, or past the retention period).
+    erased_at: datetime | None = None
     # A written notice the law asks for after a decision (bot/core/deadlines.py:NoticeForm),
     # when it is due, and its number and date once the officers have issued it.
     notice_form: str = ""
@@ -577,6 +579,58 @@ class StoredUpdate:
     channel: str
     update_id: str
     payload: dict[str, Any]
+
+
+class DataRequestKind(StrEnum):
+    """What a citizen asked about their data that the officers must answer."""
+
+    CORRECTION = "correction"  # of a registration already decided
+    OTHER = "other"
+
+
+class DataRequestStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    DONE = "done"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class DataRequest:
+    id: int
+    citizen_id: int
+    registration_code: str  # "" when about no one registration
+    kind: DataRequestKind
+    detail: str
+    received_at: datetime
+    # Decree 356/2025: acknowledged within 2 working days, answered within 15 days.
+    acknowledge_by: date
+    answer_by: date
+    status: DataRequestStatus
+    acknowledged_at: datetime | None = None
+    closed_at: datetime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord:
+    notice_version: str
+    locale: str
+    given_at: datetime
+    given_as: str
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A citizen's chat identity as stored: what /mydata shows of it."""
+
+    channel: str
+    user_id: str
+    chat_id: str  # "" once the citizen withdrew: nothing is sent there any more
+    locale: str
+    first_seen: datetime
+    last_seen: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,17 @@ from bot.core.model import (
     StoredUpdate,
 )
 from bot.core.ports import Repository, StoreUnavailable
-from bot.dialogue import attendance, link, menu, officer, registration, rules, schedule, status
+from bot.dialogue import (
+    attendance,
+    link,
+    menu,
+    officer,
+    registration,
+    rights,
+    rules,
+    schedule,
+    status,
+)
 from bot.dialogue.context import Replies, Services, Turn
 
 log = logging.getLogger(__name__)
@@ -348,6 +358,12 @@ async def _page(turn: Turn, name: str, argument: str) -> Replies:
         return menu.privacy_page(turn)
     if name == "link":
         return await link.run(turn, argument)
+    if name == "mydata":
+        return await rights.my_data(turn)
+    if name == "correct":
+        return await rights.correct(turn, argument)
+    if name == "withdraw":
+        return rights.ask_withdraw(turn)
     return _unknown_command(turn, name)
 
 
@@ -430,4 +446,6 @@ async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
             return await status.ask_withdraw(turn, code)
         if action == "y":
             return await status.withdraw(turn, code)
+    if namespace == "rt" and rest in {"withdraw:yes", "withdraw:no"}:
+        return await rights.withdraw(turn, rest.removeprefix("withdraw:"))
     return menu.main_menu(turn, turn._("That button is no longer valid. Here is the menu:"))

@@ -67,6 +67,9 @@ CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("rules", N_("what the law says about citizen reception")),
     ("lang", N_("choose Vietnamese or English")),
     ("privacy", N_("how your personal data is used")),
+    ("mydata", N_("everything this service holds about you, and a copy")),
+    ("correct", N_("correct your name, phone or address on a registration")),
+    ("withdraw", N_("withdraw your consent and have your data erased")),
     ("help", N_("what I can do, and help while registering")),
 )
 

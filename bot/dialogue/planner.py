@@ -20,6 +20,7 @@ from bot.core.i18n import Translator
 from bot.core.labels import KIND_LABELS
 from bot.core.model import (
     QUEUED_STATUSES,
+    DataRequestStatus,
     Leader,
     Officer,
     OfficerRole,
@@ -48,6 +49,7 @@ class PlanStats:
     officer_digests: int = 0
     escalations: int = 0
     announcements: int = 0
+    data_requests: int = 0
 
 
 async def plan(services: Services, now: datetime) -> PlanStats:
@@ -57,7 +59,63 @@ async def plan(services: Services, now: datetime) -> PlanStats:
         stats.digests = await leader_digests(repo, services, now, work)
         stats.officer_digests, stats.escalations = await officer_digests(repo, services, now, work)
         stats.announcements = await announcements(repo, services, now)
+        stats.data_requests = await data_request_escalations(repo, services, now)
     return stats
+
+
+async def data_request_escalations(repo: Repository, services: Services, now: datetime) -> int:
+    """Tell the supervisors at once of each data request not acknowledged, or not answered,
+    by its Decree 356 deadline (once per request and deadline): a citizen asked about their
+    data, and the law gives the office days, not weeks."""
+    today = local_day(now, services.settings.booking.zone)
+    late = [
+        (request, "answer" if request.status is DataRequestStatus.ACKNOWLEDGED else "acknowledge")
+        for request in await repo.data_requests(
+            frozenset({DataRequestStatus.OPEN, DataRequestStatus.ACKNOWLEDGED}), None
+        )
+        if (request.answer_by if request.status is DataRequestStatus.ACKNOWLEDGED
+            else request.acknowledge_by) < today
+    ]  # fmt: skip
+    if not late:
+        return 0
+    units = await repo.units()
+    queued = 0
+    for officer in await repo.officers():
+        if not officer.role.at_least(OfficerRole.SUPERVISOR):
+            continue
+        scope = triage.unit_scope(officer, units)
+        theirs = {r.id for r in await repo.data_requests(
+            frozenset({DataRequestStatus.OPEN, DataRequestStatus.ACKNOWLEDGED}), scope
+        )}  # fmt: skip
+        locale = await repo.locale_of(officer.channel, officer.user_id)
+        tr = services.catalogs.get(locale)
+        for request, missed in late:
+            if request.id not in theirs:
+                continue
+            text = (
+                tr._(
+                    "⛔ Data request #{id} was not acknowledged by {date}, as Decree 356/2025 "
+                    "asks: /datarequests",
+                    id=request.id,
+                    date=tr.short_day(request.acknowledge_by),
+                )
+                if missed == "acknowledge"
+                else tr._(
+                    "⛔ Data request #{id} was not answered by {date}, as Decree 356/2025 "
+                    "asks: /datarequests",
+                    id=request.id,
+                    date=tr.short_day(request.answer_by),
+                )
+            )
+            queued += await _enqueue(
+                repo,
+                officer,
+                f"officer:{officer.id}:data-request:{request.id}:{missed}",
+                text,
+                now,
+                "escalation",
+            )
+    return queued
 
 
 # --- the leader's digest ---------------------------------------------------------------------

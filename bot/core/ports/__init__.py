@@ -12,6 +12,7 @@ from bot.core.ports.credentials import CredentialPort
 from bot.core.ports.inbox import InboxPort
 from bot.core.ports.officers import OfficerPort
 from bot.core.ports.outbox import OutboxPort
+from bot.core.ports.privacy import PrivacyPort
 from bot.core.ports.records import DECISION_COLUMNS, OfficerRecord
 from bot.core.ports.registrations import RegistrationPort, SearchBy
 from bot.core.ports.schedules import SchedulePort
@@ -36,6 +37,7 @@ class Repository(
     CredentialPort,
     InboxPort,
     SubscriptionPort,
+    PrivacyPort,
     Protocol,
 ):
     async def ping(self) -> None:

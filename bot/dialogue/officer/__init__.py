@@ -10,6 +10,7 @@ from bot.core.model import Reply
 from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue.context import Replies, Turn
 from bot.dialogue.officer import (
+    datarequests,
     decisions,
     dossier,
     guide,
@@ -59,6 +60,8 @@ async def _run(
         return await today.show(turn, place), ""
     if name == "walkin":
         return await walkin.run(turn, place, argument)
+    if name == "datarequests":
+        return await datarequests.run(turn, place, argument)
     if name == "officer":
         return await staff.run(turn, place, argument)
     if name == "session":

@@ -7,7 +7,15 @@ from bot.core.model import OfficerRole, Reply
 from bot.core.triage import REQUIRED_ROLE
 from bot.dialogue import menu
 from bot.dialogue.context import Turn
-from bot.dialogue.officer import decisions, reports, search, sessions, staff, walkin
+from bot.dialogue.officer import (
+    datarequests,
+    decisions,
+    reports,
+    search,
+    sessions,
+    staff,
+    walkin,
+)
 
 # command -> (usage, what it does, least role); the decisions come from their own table.
 COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
@@ -42,6 +50,14 @@ COMMANDS: dict[str, tuple[str, str, OfficerRole]] = {
         N_(
             "record a citizen received at the office, or a matter that came by phone, by "
             "letter or forwarded by another body: /walkin alone sends the form to fill in"
+        ),
+        OfficerRole.OFFICER,
+    ),
+    "datarequests": (
+        datarequests.USAGE,
+        N_(
+            "citizens' requests about their data (a correction after a decision...), with the "
+            "deadlines of Decree 356/2025: acknowledge, carry out or refuse each"
         ),
         OfficerRole.OFFICER,
     ),
