@@ -143,8 +143,10 @@ def build(
 async def _erase_past_retention(app: App) -> int:
     """[privacy] retention_months: closed registrations past it lose their personal fields."""
     months = app.services.settings.privacy.retention_months
+    now = app.services.clock.now()
+    today = now.astimezone(app.config.bot.zone).date()
     async with app.store.transaction() as repo:
-        return await privacy.erase_past_retention(repo, app.services.clock.now(), months)
+        return await privacy.erase_past_retention(repo, now, today, months)
 
 
 async def _purge_inbox(app: App) -> int:

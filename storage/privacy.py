@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import Select, and_, delete, or_, select, update
 
 from bot.core.model import (
     ConsentRecord,
@@ -89,6 +89,7 @@ class PrivacyRepository(SqlPart):
                 request=ERASED,
                 info_question="",
                 outcome_note="",
+                conclusion="",
                 interpreter="",
                 erased_at=at,
             )
@@ -100,14 +101,16 @@ class PrivacyRepository(SqlPart):
         )
 
     async def expire_messages_to(self, channel: str, chat_id: str, at: datetime) -> int:
+        mine = and_(OutboxRow.channel == channel, OutboxRow.recipient == chat_id)
         result = await self._s.execute(
             update(OutboxRow)
-            .where(
-                OutboxRow.channel == channel,
-                OutboxRow.recipient == chat_id,
-                OutboxRow.status == "pending",
-            )
+            .where(mine, OutboxRow.status == "pending")
             .values(status="expired", last_error="consent withdrawn", payload={})
+        )
+        # Sent, failed or expired: only the fact stays. A row on the wire now ("sending") is
+        # left to finish: its dispatcher holds it.
+        await self._s.execute(
+            update(OutboxRow).where(mine, OutboxRow.status != "sending").values(payload={})
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -150,6 +153,24 @@ class PrivacyRepository(SqlPart):
         assert found is not None
         return found
 
+    async def close_data_requests(self, citizen_id: int, at: datetime) -> int:
+        result = await self._s.execute(
+            update(DataRequestRow)
+            .where(
+                DataRequestRow.citizen_id == citizen_id,
+                DataRequestRow.status.in_(
+                    [DataRequestStatus.OPEN.value, DataRequestStatus.ACKNOWLEDGED.value]
+                ),
+            )
+            .values(
+                status=DataRequestStatus.DONE.value,
+                detail=ERASED,
+                note="consent withdrawn",
+                closed_at=at,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def data_requests(
         self, statuses: frozenset[DataRequestStatus], unit_ids: frozenset[int] | None
     ) -> list[DataRequest]:
@@ -188,8 +209,13 @@ class PrivacyRepository(SqlPart):
         row = await self._s.get(RegistrationRow, registration_id)
         if row is None:
             raise LookupError(f"registration {registration_id} does not exist")
+        if row.erased_at is not None:
+            raise ValueError(f"registration {registration_id} was erased")
         for name, value in changes.items():
             setattr(row, name, value)
+        if "phone" in changes:
+            # Typed, not shared from the chat account.
+            row.phone_verified = False
         if "full_name" in changes:
             await self._s.execute(
                 delete(RegistrationNameWordRow).where(

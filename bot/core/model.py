@@ -419,8 +419,9 @@ class RegistrationView:
 
     @property
     def has_chat(self) -> bool:
-        """The citizen can be written to: not a walk-in nobody has linked to a chat yet."""
-        return self.citizen_channel != DESK_CHANNEL
+        """The citizen can be written to: not a walk-in nobody has linked to a chat yet, nor
+        a citizen who withdrew their consent (their chat is forgotten)."""
+        return self.citizen_channel != DESK_CHANNEL and bool(self.citizen_chat_id)
 
     @property
     def confidential(self) -> bool:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from bot.core import triage
 from bot.core.model import (
-    WITHDRAWABLE_STATUSES,
+    AuditEntry,
     Citizen,
     DataRequest,
     DataRequestKind,
@@ -56,6 +56,18 @@ class Withdrawal:
     kept: tuple[RegistrationView, ...]
 
 
+# Waiting for a decision, whatever the date: nothing took place that the body must record.
+_WAITING = frozenset(
+    {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_INFO, RegistrationStatus.CANCELLED}
+)
+
+
+def _undecided(registration: RegistrationView, now: datetime) -> bool:
+    """Withdrawn with the consent: waiting for a decision, or scheduled into a session that
+    has not begun (once it has, the reception is about to be recorded)."""
+    return registration.status in _WAITING or registration.withdrawable(now)
+
+
 def may_correct(registration: RegistrationView) -> bool:
     """The citizen may change their name, phone or address themselves until a decision is
     made; afterwards the officers decide (a data request)."""
@@ -69,8 +81,13 @@ async def withdraw(repo: Repository, citizen: Citizen, actor: str, now: datetime
     send, the dialog state and the chat identity go."""
     withdrawn: list[RegistrationView] = []
     kept: list[RegistrationView] = []
-    for registration in await repo.registrations_of(citizen.id):
-        if registration.status in WITHDRAWABLE_STATUSES:
+    for listed in await repo.registrations_of(citizen.id):
+        # Locked and read again: an officer deciding at this moment goes first, and what
+        # they decided is kept.
+        registration = await repo.registration_for_update(listed.code)
+        if registration is None:
+            continue
+        if _undecided(registration, now):
             await triage.decide(
                 repo, registration, Decision(Action.WITHDRAW, note="consent withdrawn"), actor, now
             )
@@ -79,7 +96,10 @@ async def withdraw(repo: Repository, citizen: Citizen, actor: str, now: datetime
         elif registration.status is RegistrationStatus.WITHDRAWN:
             await repo.erase_registration(registration.id, now)
         else:
+            # Decided, or its session has begun (a reception about to be recorded): the
+            # body's record.
             kept.append(registration)
+    await repo.close_data_requests(citizen.id, now)
     await repo.withdraw_consents(citizen.id, now)
     await repo.unsubscribe_all(citizen.id)
     await repo.expire_messages_to(citizen.channel, citizen.chat_id, now)
@@ -130,13 +150,31 @@ def retention_cutoff(now: datetime, months: int) -> datetime:
             day -= 1
 
 
-async def erase_past_retention(repo: Repository, now: datetime, months: int) -> int:
+async def erase_past_retention(repo: Repository, now: datetime, today: date, months: int) -> int:
     """Erase the personal fields of registrations closed ``months`` ago or more; returns how
     many. 0 months: keep everything (the legal period is not settled)."""
     if months <= 0:
         return 0
     cutoff = retention_cutoff(now, months)
     found = await repo.registrations_to_erase(FINAL_STATUSES, cutoff, RETENTION_BATCH)
+    erased = 0
     for registration_id in found:
+        registration = await repo.registration_by_id(registration_id)
+        if registration is None or still_in_use(registration, today):
+            continue
         await repo.erase_registration(registration_id, now)
-    return len(found)
+        erased += 1
+    if erased:
+        await repo.audit(
+            AuditEntry(now, "system:retention", "erase", "", True, f"{erased} erased")
+        )
+    return erased
+
+
+def still_in_use(registration: RegistrationView, today: date) -> bool:
+    """A written notice still owed is addressed to the citizen, and a conclusion still due
+    is written about their matter: their personal fields are still needed."""
+    if registration.notice_pending:
+        return True
+    deadline = registration.conclusion_deadline
+    return not registration.conclusion and deadline is not None and deadline >= today

@@ -20,6 +20,7 @@ from bot.core.i18n import Translator
 from bot.core.labels import KIND_LABELS
 from bot.core.model import (
     QUEUED_STATUSES,
+    DataRequest,
     DataRequestStatus,
     Leader,
     Officer,
@@ -68,14 +69,13 @@ async def data_request_escalations(repo: Repository, services: Services, now: da
     by its Decree 356 deadline (once per request and deadline): a citizen asked about their
     data, and the law gives the office days, not weeks."""
     today = local_day(now, services.settings.booking.zone)
-    late = [
-        (request, "answer" if request.status is DataRequestStatus.ACKNOWLEDGED else "acknowledge")
-        for request in await repo.data_requests(
-            frozenset({DataRequestStatus.OPEN, DataRequestStatus.ACKNOWLEDGED}), None
-        )
-        if (request.answer_by if request.status is DataRequestStatus.ACKNOWLEDGED
-            else request.acknowledge_by) < today
-    ]  # fmt: skip
+    waiting = frozenset({DataRequestStatus.OPEN, DataRequestStatus.ACKNOWLEDGED})
+    late: list[tuple[DataRequest, str]] = []
+    for request in await repo.data_requests(waiting, None):
+        if request.status is DataRequestStatus.OPEN and request.acknowledge_by < today:
+            late.append((request, "acknowledge"))
+        if request.answer_by < today:
+            late.append((request, "answer"))
     if not late:
         return 0
     units = await repo.units()
@@ -84,38 +84,43 @@ async def data_request_escalations(repo: Repository, services: Services, now: da
         if not officer.role.at_least(OfficerRole.SUPERVISOR):
             continue
         scope = triage.unit_scope(officer, units)
-        theirs = {r.id for r in await repo.data_requests(
-            frozenset({DataRequestStatus.OPEN, DataRequestStatus.ACKNOWLEDGED}), scope
-        )}  # fmt: skip
+        theirs = {r.id for r in await repo.data_requests(waiting, scope)}
         locale = await repo.locale_of(officer.channel, officer.user_id)
         tr = services.catalogs.get(locale)
         for request, missed in late:
-            if request.id not in theirs:
+            if request.id not in theirs or not await _may_read_request(repo, officer, request):
                 continue
-            text = (
-                tr._(
-                    "⛔ Data request #{id} was not acknowledged by {date}, as Decree 356/2025 "
-                    "asks: /datarequests",
-                    id=request.id,
-                    date=tr.short_day(request.acknowledge_by),
-                )
-                if missed == "acknowledge"
-                else tr._(
-                    "⛔ Data request #{id} was not answered by {date}, as Decree 356/2025 "
-                    "asks: /datarequests",
-                    id=request.id,
-                    date=tr.short_day(request.answer_by),
-                )
-            )
             queued += await _enqueue(
                 repo,
                 officer,
                 f"officer:{officer.id}:data-request:{request.id}:{missed}",
-                text,
+                _late_request(tr, request, missed),
                 now,
                 "escalation",
             )
     return queued
+
+
+async def _may_read_request(repo: Repository, officer: Officer, request: DataRequest) -> bool:
+    if not request.registration_code:
+        return True
+    registration = await repo.registration_by_code(request.registration_code)
+    return registration is None or triage.may_read(officer, registration)
+
+
+def _late_request(tr: Translator, request: DataRequest, missed: str) -> str:
+    if missed == "acknowledge":
+        return tr._(
+            "⛔ Data request #{id} was not acknowledged by {date}, as Decree 356/2025 asks: "
+            "/datarequests",
+            id=request.id,
+            date=tr.short_day(request.acknowledge_by),
+        )
+    return tr._(
+        "⛔ Data request #{id} was not answered by {date}, as Decree 356/2025 asks: /datarequests",
+        id=request.id,
+        date=tr.short_day(request.answer_by),
+    )
 
 
 # --- the leader's digest ---------------------------------------------------------------------

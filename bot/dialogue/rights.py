@@ -228,6 +228,15 @@ async def correct(turn: Turn, argument: str) -> Replies:
         return menu.main_menu(
             turn, turn._("You have no registration {code}. /status lists yours.", code=code)
         )
+    if registration.erased_at is not None:
+        return menu.main_menu(
+            turn,
+            turn._(
+                "The personal data of {code} was erased after its retention period: there is "
+                "nothing left to correct.",
+                code=registration.code,
+            ),
+        )
     try:
         accepted = await _STEPS[field].accept(turn, {}, Answer(value, None, None))
     except Invalid as invalid:

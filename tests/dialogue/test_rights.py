@@ -165,6 +165,10 @@ async def test_a_data_request_not_acknowledged_in_time_is_escalated(
             )
         ).all()
     assert {recipient for recipient, _p in texts} == {"admin", "supervisor"}
+    # Still not answered 15 days after: a second escalation, for that deadline.
+    clock.set(START + timedelta(days=16))
+    late = await planner.plan(app.services, clock.now())
+    assert late.data_requests == 2
     # Each in their own language (the supervisor never chose one: Vietnamese).
     assert {payload["text"] for _r, payload in texts} >= {
         "⛔ Yêu cầu về dữ liệu #1 chưa được tiếp nhận trước 02/12/2026 như Nghị định 356/2025 "
@@ -180,6 +184,9 @@ async def test_withdraw_erases_what_no_law_keeps_and_nothing_is_sent_after(
     await desk.send(f"/approve {kept}")
     lamp = "Tôi phản ánh việc đèn đường trước nhà tôi hỏng đã ba tháng chưa sửa."
     pending = await submitted(app, leader_code="ct-tinh", answers={"summary": lamp})
+    noise = "Tôi phản ánh tiếng ồn từ quán karaoke đầu ngõ kéo dài đến nửa đêm mỗi ngày."
+    scheduled = await submitted(app, leader_code="ct-tinh", answers={"summary": noise})
+    await desk.send(f"/approve {scheduled}")
     an = await citizen(app)
     await an.press("sub:1")
     async with app.engine.connect() as connection:
@@ -208,10 +215,14 @@ async def test_withdraw_erases_what_no_law_keeps_and_nothing_is_sent_after(
     await an.press("rt:withdraw:yes")
     assert an.text.startswith("Your consent is withdrawn and your data erased.")
     assert f"Withdrawn and erased: {pending}." in an.text
+    # Received, and scheduled into the session under way (its reception is about to be
+    # recorded): both the body's records.
     assert (
         "Kept, as the Law on Citizen Reception asks the office to keep its records of "
-        f"receptions and decisions: {kept}. They are no longer linked to this chat."
+        f"receptions and decisions: {scheduled}, {kept}. They are no longer linked to this "
+        "chat."
     ) in an.text
+    assert (await row(app, scheduled)).status == "approved"
     erased, received = await row(app, pending), await row(app, kept)
     assert (erased.status, erased.full_name, erased.phone, erased.id_number) == (
         "withdrawn",
@@ -273,7 +284,7 @@ async def test_withdraw_erases_what_no_law_keeps_and_nothing_is_sent_after(
     again = await citizen(app)
     await again.send("/register")
     assert "do you agree that your data is processed" in again.text
-    assert [detail for _a, _t, detail in await audited(app, "withdraw")] == ["1 withdrawn, 1 kept"]
+    assert [detail for _a, _t, detail in await audited(app, "withdraw")] == ["1 withdrawn, 2 kept"]
 
 
 async def test_the_retention_job_erases_closed_registrations_past_the_period(
@@ -289,16 +300,20 @@ async def test_the_retention_job_erases_closed_registrations_past_the_period(
     for code in (old, recent):
         await desk.send(f"/attended {code}")
         await desk.send(f"/outcome {code} answered Đã trả lời trực tiếp.")
+    # Refused with a written notice still to issue: addressed to the citizen, so kept.
+    await desk.send(f"/reject {waiting} resolved")
+    assert (await row(app, waiting)).notice_due is not None
     async with app.engine.begin() as connection:
         await connection.execute(
             update(RegistrationRow)
-            .where(RegistrationRow.code == old)
+            .where(RegistrationRow.code.in_([old, waiting]))
             .values(updated_at=START - timedelta(days=400))
         )
     async with app.store.transaction() as repo:
-        assert await privacy.erase_past_retention(repo, clock.now(), 0) == 0  # 0: keep
-        assert await privacy.erase_past_retention(repo, clock.now(), 12) == 1
-        assert await privacy.erase_past_retention(repo, clock.now(), 12) == 0
+        today = clock.now().date()
+        assert await privacy.erase_past_retention(repo, clock.now(), today, 0) == 0  # 0: keep
+        assert await privacy.erase_past_retention(repo, clock.now(), today, 12) == 1
+        assert await privacy.erase_past_retention(repo, clock.now(), today, 12) == 0
     gone, kept, open_one = await row(app, old), await row(app, recent), await row(app, waiting)
     personal = ("full_name", "phone", "id_number", "address", "summary", "request")
     assert {name: getattr(gone, name) for name in personal} == {

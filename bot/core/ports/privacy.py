@@ -35,7 +35,8 @@ class PrivacyPort(Protocol):
         ...
 
     async def expire_messages_to(self, channel: str, chat_id: str, at: datetime) -> int:
-        """Messages still waiting for this chat are never to be sent."""
+        """Messages still waiting for this chat are never to be sent, and the texts of those
+        already sent are forgotten (they repeat the citizen's name and matter)."""
         ...
 
     async def detach_citizen(self, citizen_id: int) -> None:
@@ -62,6 +63,10 @@ class PrivacyPort(Protocol):
         ...
 
     async def data_request(self, request_id: int) -> DataRequest | None: ...
+
+    async def close_data_requests(self, citizen_id: int, at: datetime) -> int:
+        """The citizen withdrew: their open requests end, and what they asked is forgotten."""
+        ...
 
     async def set_data_request(
         self, request_id: int, status: DataRequestStatus, note: str, at: datetime

@@ -5,6 +5,7 @@ reason, and the citizen is told each time."""
 
 from __future__ import annotations
 
+from bot.core import triage
 from bot.core.i18n import N_
 from bot.core.model import (
     DataRequest,
@@ -74,8 +75,23 @@ async def run(turn: Turn, place: Desk, argument: str) -> tuple[Reply, str]:
     ), f"#{found.id}"
 
 
+async def readable(turn: Turn, place: Desk, requests: list[DataRequest]) -> list[DataRequest]:
+    """Those about a registration this officer may read: a correction of a denunciation
+    shows who denounced, so only to the confidential permission."""
+    kept = []
+    for request in requests:
+        registration = (
+            await turn.repo.registration_by_code(request.registration_code)
+            if request.registration_code
+            else None
+        )
+        if registration is None or triage.may_read(place.officer, registration):
+            kept.append(request)
+    return kept
+
+
 async def _list(turn: Turn, place: Desk) -> Reply:
-    requests = await turn.repo.data_requests(OPEN, place.scope)
+    requests = await readable(turn, place, await turn.repo.data_requests(OPEN, place.scope))
     if not requests:
         return Reply(turn._("No data request is waiting."))
     lines = [turn._("Data requests waiting, the earliest deadline first:")]
@@ -106,7 +122,10 @@ async def _list(turn: Turn, place: Desk) -> Reply:
 async def _in_scope(turn: Turn, place: Desk, request_id: int) -> DataRequest:
     found = await turn.repo.data_request(request_id)
     visible = {
-        r.id for r in await turn.repo.data_requests(frozenset(DataRequestStatus), place.scope)
+        r.id
+        for r in await readable(
+            turn, place, await turn.repo.data_requests(frozenset(DataRequestStatus), place.scope)
+        )
     }
     if found is None or found.id not in visible:
         raise Refusal(
@@ -120,6 +139,9 @@ async def _apply_correction(turn: Turn, place: Desk, found: DataRequest) -> None
     field, _sep, value = found.detail.partition(": ")
     registration = await turn.repo.registration_by_code(found.registration_code)
     if registration is None or field not in {"full_name", "phone", "address"} or not value:
+        return
+    if registration.erased_at is not None:
+        # Erased since (retention): there is nothing left to correct, and nothing to write.
         return
     await turn.repo.correct_registration(
         registration.id, {field: value}, place.officer.actor, turn.now
