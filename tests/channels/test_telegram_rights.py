@@ -37,6 +37,10 @@ async def test_mydata_and_withdraw_over_telegram(
     polling: App, fake: FakeTelegram, clock: FixedClock
 ) -> None:
     code = await register(fake, CITIZEN)
+    corrected = await say(
+        fake, CITIZEN, f"/correct {code} dia chi Số 9 ngõ 4 phố Huế, phường Hai Bà Trưng"
+    )
+    assert corrected.text.startswith(f"Đã sửa trên phiếu {code}: cán bộ sẽ xem địa chỉ mới.")
     await say(fake, CITIZEN, "/mydata")
     documents = [m for m in fake.to(CITIZEN) if m.document is not None]
     assert len(documents) == 1 and documents[0].document_name == (
@@ -50,6 +54,7 @@ async def test_mydata_and_withdraw_over_telegram(
     }
     assert [r["code"] for r in held["registrations"]] == [code]
     assert held["registrations"][0]["phone"] == "+84912345678"
+    assert held["registrations"][0]["address"] == "Số 9 ngõ 4 phố Huế, phường Hai Bà Trưng"
     async with polling.engine.connect() as connection:
         before = (
             await connection.execute(select(RegistrationRow).where(RegistrationRow.code == code))
