@@ -205,11 +205,12 @@ class ZaloOAConfig(_Section):
     def _usable(self) -> ZaloOAConfig:
         if not self.enabled:
             return self
+        # Without secret_key the OA runs in registration mode (handlers/zalo/oa_events.py):
+        # the developer console shows that key only once the webhook URL is saved.
         missing = [
             name
             for name, value in (
                 ("app_id", self.app_id),
-                ("secret_key", self.secret_key.get_secret_value()),
                 ("app_secret", self.app_secret.get_secret_value()),
             )
             if not value
