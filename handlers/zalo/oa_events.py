@@ -103,17 +103,6 @@ _DROPPED = (
 )
 
 
-def _no_event(body: bytes) -> bool:
-    """An empty body, or JSON with no event name in it."""
-    if not body.strip():
-        return True
-    try:
-        found = json_object(body)
-    except BadBody:
-        return False
-    return not found.get("event_name")
-
-
 def url_check_handler() -> Handler:
     """A GET on the webhook's URL (a browser, or the console checking it is up): 200."""
 
@@ -141,7 +130,11 @@ def webhook_handler(
                 unsigned = await read_body(request, MAX_EVENT_BYTES)
             except Refused as refused:
                 return refused.response()
-            if _no_event(unsigned):
+            try:
+                found = json_object(unsigned) if unsigned.strip() else {}
+            except BadBody as bad:
+                return refusal(400, str(bad))
+            if not found.get("event_name"):
                 log.info("Zalo OA: the webhook URL was checked (answered 200, nothing stored)")
                 return web.json_response({})
             if oa_secret_key:
