@@ -364,7 +364,7 @@ class PublicPages:
         else:
             places = tr._("registration closed")
         return SessionLine(
-            starts_at=session.starts_at,
+            starts_at=session.starts_at.astimezone(tr.zone),
             day=tr.day_of(session.starts_at),
             hours=f"{tr.hour(session.starts_at)}–{tr.hour(session.ends_at)}",
             place=session.location,
