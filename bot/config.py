@@ -404,8 +404,9 @@ class LogConfig(_Section):
 
 
 class OpenDataConfig(_Section):
-    # Public, read-only routes on the [web] server: the sessions as calendar feeds
-    # (/calendar/...) and the registrations, without personal data, as Open311 (/open311/v2/...).
+    # Public, read-only routes on the [web] server: the public pages (/, /schedules/...,
+    # /rules), the sessions as calendar feeds (/calendar/...) and the registrations, without
+    # personal data, as Open311 (/open311/v2/...).
     enabled: bool = True
     # The deployment's domain, e.g. "tiepdan.example.gov.vn": Open311's jurisdiction_id, and
     # the end of every calendar event's UID ("tiepdan" when empty).

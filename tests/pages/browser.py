@@ -33,6 +33,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=800)
+# What is printed on A4 inside the poster's margins (210 - 2 x 14 mm), at 96 pixels an inch.
+A4_PRINTED = ViewportSize(width=688, height=1000)
 
 
 @asynccontextmanager

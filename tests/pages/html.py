@@ -28,7 +28,7 @@ class Element:
             if isinstance(child, str):
                 yield child
             else:
-                yield " " if child.tag in {"br", "td", "th", "li", "p", "span"} else ""
+                yield " " if child.tag in {"br", "td", "th", "li", "p", "span", "dt", "dd"} else ""
                 yield from child._texts()
 
     def walk(self) -> Iterator[Element]:

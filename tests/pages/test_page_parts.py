@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import segno
@@ -146,3 +147,17 @@ def test_the_stylesheet_is_minified_without_changing_its_rules() -> None:
     css = "/* note */\n.a > .b ,\n.c {\n  color: red ;\n  margin: 0 auto;\n}\n"
     assert public_pages._minified(css) == ".a>.b,.c{color: red;margin: 0 auto}"
     assert not re.search(r"/\*|\n", public_pages.STYLESHEET)
+
+
+def test_the_readme_shows_every_committed_screenshot_and_no_other() -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\(docs/screenshots/([\w-]+\.png)\)", readme))
+    committed = {path.name for path in (root / "docs" / "screenshots").glob("*.png")}
+    assert linked == committed
+    # Still two commands to set up, whatever the pages added.
+    setup = readme.split("## Set up", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    assert [line.split()[:2] for line in setup.strip().splitlines()] == [
+        ["make", "run"],
+        ["make", "test"],
+    ]

@@ -21,7 +21,9 @@ from aiohttp import web
 from playwright.async_api import ConsoleMessage, Page
 
 from bot.core.clock import FixedClock
+from tests.channels.running import eventually
 from tests.pages.browser import (
+    A4_PRINTED,
     CHROMIUM,
     DESKTOP,
     PHONE,
@@ -179,7 +181,7 @@ async def test_the_keyboard_finds_the_skip_link_and_a_visible_focus(site: Site) 
 
 async def test_the_poster_prints_on_one_a4_page_and_its_codes_open_the_bot(site: Site) -> None:
     async with chromium() as browser:
-        context = await browser.new_context(viewport=DESKTOP, device_scale_factor=3)
+        context = await browser.new_context(viewport=A4_PRINTED, device_scale_factor=2)
         page = await context.new_page()
         complaints = watch(page)
         await page.goto(f"{site.base}{PAGES['poster']}")
@@ -203,8 +205,8 @@ async def test_the_poster_prints_on_one_a4_page_and_its_codes_open_the_bot(site:
         read = [decode_qr(await codes.nth(i).screenshot()) for i in range(2)]
         assert read == [[f"https://t.me/{BOT}?start=reg_bt-xa"], [f"https://zalo.me/{OA_ID}"]]
         # And again from the whole printed sheet, as a phone's camera would see it.
-        sheet = await page.locator("article.sheet").screenshot()
-        save("poster-vi-print.png", sheet)
+        sheet = await page.screenshot(full_page=True)
+        save("poster-vi-a4.png", sheet)
         assert sorted(decode_qr(sheet)) == sorted(
             [f"https://t.me/{BOT}?start=reg_bt-xa", f"https://zalo.me/{OA_ID}"]
         )
@@ -253,12 +255,21 @@ async def test_only_the_configured_portal_may_frame_the_schedule(
                 page = await browser.new_page(viewport=DESKTOP)
 
                 async def framed(origin: str, frame: str) -> str | None:
+                    """The heading of the schedule inside the portal's frame; None when the
+                    browser refused to show it there and showed its error page instead."""
                     await page.goto(f"{origin}/?frame={frame}")
-                    inner = page.frame_locator("iframe")
-                    try:
-                        return await inner.locator("h1").inner_text(timeout=3000)
-                    except Exception:
+                    [inner] = [f for f in page.frames if f is not page.main_frame]
+
+                    async def arrived() -> str:
+                        # The frame's own navigation may end after the portal's load event.
+                        return inner.url if inner.url not in ("", "about:blank") else ""
+
+                    url = await eventually(arrived, f"the frame of {origin} loads", within=15)
+                    if url.startswith("chrome-error://"):
                         return None
+                    assert url == frames[frame], url
+                    await inner.wait_for_load_state("load")
+                    return await inner.locator("main#content h1").inner_text()
 
                 heading = await framed(allowed, "embed")
                 assert heading is not None

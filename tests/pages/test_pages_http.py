@@ -301,7 +301,7 @@ async def test_the_poster_prints_the_months_sessions_of_the_unit_with_a_code_per
     labels = [svg.attrs["aria-label"] for svg in codes]
     assert labels == [
         "Mã QR: đăng ký gặp Lê Văn Hùng, Bí thư Đảng ủy xã, qua Telegram",
-        "Mã QR: Official Account Tiếp Dân trên Zalo",
+        "Mã QR: tài khoản Official Account Tiếp Dân trên Zalo",
     ]
     captions = [figure.one("span", class_="url").text() for figure in page.all("figure")]
     assert captions == [f"t.me/{BOT}?start=reg_bt-xa", f"zalo.me/{OA_ID}"]
