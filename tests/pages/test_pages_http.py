@@ -308,6 +308,12 @@ async def test_the_poster_prints_the_months_sessions_of_the_unit_with_a_code_per
     footer = page.one("footer", class_="sheet-footer").text()
     assert f"{PUBLIC_URL.removeprefix('https://')}/schedules/{COMMUNE}" in footer
     assert "Thứ Hai, ngày 30/11/2026" in footer
+    # From next month's notice, back to this month's.
+    assert f"/schedules/{COMMUNE}/poster" in [a.attrs["href"] for a in page.all("a")]
+    english = assert_html(
+        await site.get(f"/schedules/{COMMUNE}/poster?month=2026-12&lang=en"), "en"
+    )
+    assert f"/schedules/{COMMUNE}?lang=en" in english.one("footer", class_="sheet-footer").text()
     # The poster is the unit's own: the province's poster has its secretary only.
     province = assert_html(await site.get(f"/schedules/{PROVINCE}/poster?month=2026-12"))
     assert province.all("h2")[0].text() == "Nguyễn Văn Minh, Bí thư Tỉnh ủy"
@@ -321,6 +327,7 @@ async def test_the_poster_is_of_this_month_or_the_next(site: Site) -> None:
     assert "Chưa có buổi tiếp nào của Đảng ủy xã An Hòa (dữ liệu mẫu)" in november.text()
     hrefs = [a.attrs["href"] for a in november.all("a")]
     assert f"/schedules/{COMMUNE}/poster?month=2026-12" in hrefs
+    assert f"/schedules/{COMMUNE}/poster" not in hrefs
     for month in ("2027-01", "2026-10", "2026-13", "december", "2026-1"):
         answer = await site.get(f"/schedules/{COMMUNE}/poster?month={month}")
         assert answer.status == 404, month
@@ -468,6 +475,8 @@ async def test_an_unknown_unit_is_a_page_that_says_so(site: Site, path: str) -> 
         "There is no such page" if lang == "en" else "Không có trang này"
     )
     assert page.one("main").one("a").attrs["href"] == ("/?lang=en" if lang == "en" else "/")
+    # No link of the site's claims to be this page.
+    assert not page.all("a", aria_current="page")
     assert answer.headers["Content-Security-Policy"] == strict_policy()
     assert answer.headers["Cache-Control"] == "no-store"
     assert "ETag" not in answer.headers
