@@ -58,6 +58,7 @@ pytestmark = [
 PAGES = {
     "units": "/",
     "schedule": f"/schedules/{PROVINCE}",
+    "embedded": f"/schedules/{PROVINCE}?embed=1",
     "poster": f"/schedules/{COMMUNE}/poster?month=2026-12",
     "rules": "/rules",
 }
