@@ -107,6 +107,9 @@ class DatabaseConfig(_Section):
 class TelegramConfig(_Section):
     enabled: bool = False
     token: SecretStr = SecretStr("")
+    # The bot's public user name (without @): the public pages and the printed poster link
+    # to https://t.me/<username>?start=reg_<leader code>. Empty: they say how to find the bot.
+    username: Annotated[str, Field(pattern=r"^([A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt])?$")] = ""
     api_base_url: Annotated[str, Field(pattern=_URL)] = "https://api.telegram.org"
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
@@ -119,6 +122,11 @@ class TelegramConfig(_Section):
     private_chat_gap_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
     group_chat_gap_seconds: Annotated[float, Field(ge=0, le=600)] = 3.0
     chat_burst: Annotated[int, Field(ge=1, le=20)] = 3
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _without_at(cls, value: object) -> object:
+        return value.removeprefix("@") if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _usable(self) -> TelegramConfig:
@@ -187,6 +195,9 @@ class ZaloOAConfig(_Section):
     secret_key: SecretStr = SecretStr("")
     app_secret: SecretStr = SecretStr("")
     refresh_token: SecretStr = SecretStr("")
+    # The Official Account's id, as in its public link https://zalo.me/<oa_id>: the public
+    # pages and the printed poster link to it. Empty: no Zalo link.
+    oa_id: Annotated[str, Field(pattern=r"^(\d{5,30})?$")] = ""
     oauth_base_url: Annotated[str, Field(pattern=_URL)] = "https://oauth.zaloapp.com"
     api_base_url: Annotated[str, Field(pattern=_URL)] = "https://openapi.zalo.me"
     zns_base_url: Annotated[str, Field(pattern=_URL)] = "https://business.openapi.zalo.me"
@@ -363,6 +374,29 @@ class WebConfig(_Section):
     # GET /metrics (Prometheus) asks for ``Authorization: Bearer <token>`` when set; empty:
     # open to whoever reaches the server.
     metrics_token: SecretStr = SecretStr("")
+    # The address citizens reach the public pages at, e.g. "https://tiepdan.example.gov.vn":
+    # printed on the poster. Empty: the poster prints no address.
+    public_url: Annotated[str, Field(pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$")] = ""
+    # Origins whose pages may show the schedule page in an iframe (?embed=1), e.g.
+    # ["https://xa.example.gov.vn"]. Empty: no site may frame any page.
+    embed_origins: tuple[str, ...] = ()
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        label = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        for origin in value:
+            if not re.fullmatch(rf"https?://(\*\.)?{label}(\.{label})*(:\d{{1,5}})?", origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: write the scheme and the host only, "
+                    "e.g. https://xa.example.gov.vn"
+                )
+        return tuple(origin.lower() for origin in value)
 
 
 class LogConfig(_Section):
@@ -371,8 +405,9 @@ class LogConfig(_Section):
 
 
 class OpenDataConfig(_Section):
-    # Public, read-only routes on the [web] server: the sessions as calendar feeds
-    # (/calendar/...) and the registrations, without personal data, as Open311 (/open311/v2/...).
+    # Public, read-only routes on the [web] server: the public pages (/, /schedules/...,
+    # /rules), the sessions as calendar feeds (/calendar/...) and the registrations, without
+    # personal data, as Open311 (/open311/v2/...).
     enabled: bool = True
     # The deployment's domain, e.g. "tiepdan.example.gov.vn": Open311's jurisdiction_id, and
     # the end of every calendar event's UID ("tiepdan" when empty).

@@ -1,7 +1,7 @@
 """The web side as ``tiepdan run`` sets it up: the HTTP server with the limits of [web],
 /healthz over the database, /metrics (with [web] metrics_token), and the public documents
-(calendar feeds, open data) when [open_data] is enabled. The network channels add their
-webhooks before it starts.
+(the public pages, calendar feeds, open data) when [open_data] is enabled. The network
+channels add their webhooks before it starts.
 
 Apart from ``bot.runtime`` so that the console alone can serve it without importing the
 network channels' libraries (aiogram alone takes seconds).
@@ -12,10 +12,12 @@ from __future__ import annotations
 from bot.app import App
 from bot.config import Config
 from bot.records.calendar import DEFAULT_DOMAIN, FeedSettings
+from bot.records.public_pages import PageSettings, PublicPages
 from handlers.calendars import CalendarFeeds
 from handlers.limits import ClientRateLimit
 from handlers.metrics import DatabaseReading, PrometheusMetrics
 from handlers.open311 import Open311
+from handlers.pages import PublicPageRoutes
 from handlers.web import WebServer
 from storage import gauges
 
@@ -61,6 +63,9 @@ def addresses(config: Config, port: int) -> list[str]:
     told = [f"HTTP server: {base}/healthz", f"Metrics (Prometheus): {base}/metrics"]
     if config.open_data.enabled:
         told += [
+            f"Public pages (units, schedules, rules): {base}/",
+            f"Schedule of a unit, to print or embed: {base}/schedules/<unit code> "
+            f"(/poster, ?embed=1)",
             f"Calendar of a unit and the units below it: {base}/calendar/<unit code>.ics",
             f"Calendar of a leader: {base}/calendar/leader/<leader id or code>.ics",
             f"Open data (Open311): {base}/open311/v2/services.json and "
@@ -70,9 +75,23 @@ def addresses(config: Config, port: int) -> list[str]:
 
 
 def _publish(app: App, web: WebServer) -> None:
-    """The public, read-only routes: calendar feeds and Open311 open data."""
+    """The public, read-only routes: the pages, calendar feeds and Open311 open data."""
     settings = app.config.open_data
     services = app.services
+    config = app.config
+    pages = PublicPages(
+        app.store,
+        services.catalogs,
+        services.content,
+        PageSettings(
+            booking=services.settings.booking,
+            calendar=services.settings.calendar,
+            telegram_username=config.telegram.username,
+            zalo_oa_id=config.zalo_oa.oa_id,
+            public_url=config.web.public_url,
+        ),
+    )
+    PublicPageRoutes(pages, services.clock, config.web.embed_origins).route(web)
     CalendarFeeds(
         app.store,
         services.catalogs,

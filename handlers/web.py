@@ -1,7 +1,8 @@
 """The project's HTTP server (aiohttp): channel webhooks, the /healthz readiness check, the
-public documents (calendar feeds, open data) and /metrics (handlers.metrics).
+public documents (calendar feeds, open data, the public pages) and /metrics (handlers.metrics).
 
-Every response carries the security headers; no response ever carries a traceback (an
+Every response carries the security headers (an HTML page its own policy instead of the
+blanket one: handlers.pages); no response ever carries a traceback (an
 unexpected exception is logged here and answered with a plain 500). GET routes take no body,
 and the public ones (every GET route but /healthz and /metrics) are rate-limited per client
 address.
@@ -14,6 +15,8 @@ import hashlib
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 
@@ -25,8 +28,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # The most any route reads; each webhook reads at most its own limit (handlers.webhook).
 MAX_BODY = 1024 * 1024
 READY_TIMEOUT = 5.0
-# Nothing served here is HTML: a browser that opens a response anyway may neither run, load
-# nor frame anything from it, nor tell another site where its user came from.
+# Nothing served here but the public pages is HTML: a browser that opens a response anyway may
+# neither run, load nor frame anything from it, nor tell another site where its user came from.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -35,6 +38,19 @@ SECURITY_HEADERS = {
     # aiohttp would name itself and its version, which only helps someone matching exploits.
     "Server": "tiepdan",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class PagePolicy:
+    """What an HTML page may load and who may frame it, in place of the blanket policy."""
+
+    content_security_policy: str
+    # "DENY", or None where frame-ancestors names the sites that may frame the page.
+    frame_options: str | None = "DENY"
+
+
+# Set on a response (``response[PAGE_POLICY] = ...``) to give it its own policy.
+PAGE_POLICY = web.ResponseKey("page_policy", PagePolicy)
 
 
 def refusal(status: int, reason: str, headers: Mapping[str, str] | None = None) -> web.Response:
@@ -146,6 +162,13 @@ async def _no_traceback(request: web.Request, handler: Handler) -> web.StreamRes
 
 async def _secure(_request: web.Request, response: web.StreamResponse) -> None:
     response.headers.update(SECURITY_HEADERS)
+    policy = response.get(PAGE_POLICY)
+    if policy is not None:
+        response.headers["Content-Security-Policy"] = policy.content_security_policy
+        if policy.frame_options is None:
+            del response.headers["X-Frame-Options"]
+        else:
+            response.headers["X-Frame-Options"] = policy.frame_options
 
 
 def document(
@@ -155,14 +178,27 @@ def document(
     *,
     max_age: int,
     headers: Mapping[str, str] | None = None,
+    last_modified: datetime | None = None,
 ) -> web.Response:
     """A public document: cacheable for ``max_age`` seconds, then revalidated by its ETag (a
-    client that already has these bytes gets 304 Not Modified)."""
-    tag = hashlib.sha256(body).hexdigest()[:32]
+    client that already has these bytes gets 304 Not Modified) or, for a client that sends
+    no ETag, by ``last_modified`` (If-Modified-Since; RFC 9110 13.2.2)."""
+    tag = etag_of(body)
     common = {"Cache-Control": f"public, max-age={max_age}", **(headers or {})}
-    if any(seen.value in (tag, "*") for seen in request.if_none_match or ()):
+    if request.if_none_match is not None:
+        unchanged = any(seen.value in (tag, "*") for seen in request.if_none_match)
+    else:
+        since = request.if_modified_since
+        unchanged = bool(last_modified and since and last_modified.replace(microsecond=0) <= since)
+    if unchanged:
         response = web.Response(status=304, headers=common)
     else:
         response = web.Response(body=body, headers={"Content-Type": content_type, **common})
     response.etag = tag
+    if last_modified is not None:
+        response.last_modified = last_modified
     return response
+
+
+def etag_of(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]

@@ -16,8 +16,11 @@ STDLIB = frozenset(sys.stdlib_module_names)
 ALLOWED: dict[str, frozenset[str]] = {
     "bot/core": frozenset({"bot.core", "babel", "phonenumbers", "holidays", "dateutil"}),
     "bot/dialogue": frozenset({"bot.core", "bot.dialogue", "bot.records"}),
-    # Records turn what the database holds into documents: spreadsheets, calendars, open data.
-    "bot/records": frozenset({"bot.core", "bot.records", "openpyxl", "icalendar"}),
+    # Records turn what the database holds into documents: spreadsheets, calendars, open data,
+    # the public pages (HTML from templates, QR codes as SVG).
+    "bot/records": frozenset(
+        {"bot.core", "bot.records", "openpyxl", "icalendar", "jinja2", "markupsafe", "segno"}
+    ),
     "storage": frozenset({"bot.core", "storage", "sqlalchemy", "alembic"}),
     # prometheus_client: /metrics (handlers/metrics.py) implements bot.metrics' port.
     "handlers": frozenset(

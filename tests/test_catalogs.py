@@ -27,7 +27,8 @@ def msgids_in_code() -> set[str]:
     for folder in ("bot", "handlers"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder,
-            method_map=[("**.py", "python")],
+            # The public pages' templates say their words through _ and n_ too.
+            method_map=[("**.py", "python"), ("**.html", "jinja2")],
             keywords=KEYWORDS,
         ):
             found.add(message[0] if isinstance(message, tuple) else message)

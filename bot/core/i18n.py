@@ -26,6 +26,8 @@ DOMAIN = "messages"
 # Babel's own Vietnamese formats give "15 tháng 2, 2027" and "15/2/27".
 _DAY = {"vi": "EEEE, 'ngày' dd/MM/y"}
 _SHORT_DAY = {"vi": "dd/MM/y"}
+# A month: "tháng 12/2026", "December 2026".
+_MONTH = {"vi": "'tháng' MM/y"}
 
 
 def N_(message: str) -> str:
@@ -66,6 +68,10 @@ class Translator:
 
     def short_day(self, value: date) -> str:
         return format_date(value, format=_SHORT_DAY.get(self.locale, "short"), locale=self.locale)
+
+    def month(self, value: date) -> str:
+        """The month of a date: "tháng 12/2026", "December 2026"."""
+        return format_date(value, format=_MONTH.get(self.locale, "MMMM y"), locale=self.locale)
 
     def hour(self, instant: datetime) -> str:
         """The local clock time of an instant: "08:00" / "8:00 AM"."""

@@ -410,6 +410,12 @@ async def test_tiepdan_run_with_the_console_alone_serves_the_web_side(
         assert services.status == 200
         for answer in (health, services):
             assert_hardened(answer)
+        # The public pages too, each under its own policy (tests/pages/).
+        units = await ask("GET", f"{base}/")
+        assert (units.status, units.headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+        assert units.headers["X-Frame-Options"] == "DENY"
+        assert "script-src" not in units.headers["Content-Security-Policy"]
+        assert b'<html lang="vi">' in units.body
 
         assert process.stdin is not None
         process.stdin.write(b"/start\n")
@@ -424,6 +430,7 @@ async def test_tiepdan_run_with_the_console_alone_serves_the_web_side(
     said = log.read_text(encoding="utf-8")
     assert "Tiếp Dân" in said  # the console answered /start
     assert f"Calendar of a unit and the units below it: {base}/calendar/<unit code>.ics" in said
+    assert f"Public pages (units, schedules, rules): {base}/" in said
     with pytest.raises(aiohttp.ClientConnectionError):
         await ask("GET", f"{base}/healthz")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -343,3 +344,49 @@ def test_config_is_frozen() -> None:
     with pytest.raises(AttributeError):
         config.officers.append(config.officers[0])  # type: ignore[attr-defined]
     assert config.bot.timezone == "Asia/Ho_Chi_Minh"
+
+
+# --- where the public pages send citizens, and who may frame them ----------------------------
+
+
+def test_the_bot_user_name_may_be_written_with_its_at() -> None:
+    parsed = parse({"telegram": {"username": "@TiepDanAnHoaBot"}}, {})
+    assert parsed.telegram.username == "TiepDanAnHoaBot"
+
+
+@pytest.mark.parametrize(
+    ("section", "raw", "key"),
+    [
+        ("telegram", {"username": "TiepDanAnHoa"}, "telegram.username"),
+        ("telegram", {"username": "Bot"}, "telegram.username"),
+        ("telegram", {"username": "tiep dan bot"}, "telegram.username"),
+        ("zalo_oa", {"oa_id": "zalo.me/123456"}, "zalo_oa.oa_id"),
+        ("web", {"public_url": "tiepdan.example.gov.vn"}, "web.public_url"),
+        ("web", {"public_url": "https://tiepdan.example.gov.vn/?a=1"}, "web.public_url"),
+        ("web", {"embed_origins": ["https://xa.example.gov.vn/lich"]}, "web.embed_origins"),
+        ("web", {"embed_origins": ["https://a.gov.vn; script-src *"]}, "web.embed_origins"),
+        ("web", {"embed_origins": ["*"]}, "web.embed_origins"),
+        ("web", {"embed_origins": ["xa.example.gov.vn"]}, "web.embed_origins"),
+    ],
+)
+def test_public_addresses_are_refused_unless_well_formed(
+    section: str, raw: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        parse({section: raw}, {})
+
+
+def test_public_addresses_are_read_as_given() -> None:
+    parsed = parse(
+        {
+            "zalo_oa": {"oa_id": "4318690667034730183"},
+            "web": {
+                "public_url": "https://tiepdan.example.gov.vn/",
+                "embed_origins": ["https://XA.example.gov.vn", "https://*.hanoi.gov.vn:8443"],
+            },
+        },
+        {},
+    )
+    assert parsed.zalo_oa.oa_id == "4318690667034730183"
+    assert parsed.web.public_url == "https://tiepdan.example.gov.vn"
+    assert parsed.web.embed_origins == ("https://xa.example.gov.vn", "https://*.hanoi.gov.vn:8443")
