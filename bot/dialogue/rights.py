@@ -305,6 +305,7 @@ def ask_withdraw(turn: Turn) -> Replies:
                 "• Registrations not decided yet are withdrawn, and your name, phone, ID number, "
                 "address and matter are erased from them."
             ),
+            turn._("• A registration you have started and not sent is erased with its answers."),
             turn._(
                 "• No more messages or reminders; the units you follow are forgotten; this chat "
                 "is no longer linked to anything."
