@@ -191,6 +191,13 @@ class ZaloBotConfig(_Section):
 
 class ZaloOAConfig(_Section):
     enabled: bool = False
+    # The file Zalo asks a domain to serve before it accepts a webhook URL on it: its name
+    # ("zalo_verifier….html") and its whole content, both from the developer console. Served
+    # at the web root by [web], also before the OA is enabled (the domain is verified first).
+    domain_verification_file: Annotated[
+        str, Field(pattern=r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.html)?$")
+    ] = ""
+    domain_verification_content: Annotated[str, Field(max_length=10_000)] = ""
     app_id: str = ""
     secret_key: SecretStr = SecretStr("")
     app_secret: SecretStr = SecretStr("")
@@ -214,6 +221,10 @@ class ZaloOAConfig(_Section):
 
     @model_validator(mode="after")
     def _usable(self) -> ZaloOAConfig:
+        if bool(self.domain_verification_file) != bool(self.domain_verification_content):
+            raise ValueError(
+                "domain_verification_file and domain_verification_content go together"
+            )
         if not self.enabled:
             return self
         # Without secret_key the OA runs in registration mode (handlers/zalo/oa_events.py):

@@ -19,6 +19,7 @@ from handlers.metrics import DatabaseReading, PrometheusMetrics
 from handlers.open311 import Open311
 from handlers.pages import PublicPageRoutes
 from handlers.web import WebServer
+from handlers.zalo.oa_events import domain_verification_handler
 from storage import gauges
 
 # How to reach a server listening on every address, from the machine it runs on.
@@ -52,6 +53,12 @@ def build(app: App, metrics: PrometheusMetrics | None = None) -> WebServer:
     )
     if app.config.open_data.enabled:
         _publish(app, web)
+    oa = app.config.zalo_oa
+    if oa.domain_verification_file:
+        web.add_get(
+            f"/{oa.domain_verification_file}",
+            domain_verification_handler(oa.domain_verification_content),
+        )
     return web
 
 

@@ -103,6 +103,17 @@ _DROPPED = (
 )
 
 
+def domain_verification_handler(content: str) -> Handler:
+    """The ``zalo_verifier….html`` file the developer console asks the domain to serve: Zalo
+    reads it back, byte for byte, before it accepts a webhook URL on the domain."""
+    body = content.encode("utf-8")
+
+    async def serve(_request: web.Request) -> web.StreamResponse:
+        return web.Response(body=body, content_type="text/html", charset="utf-8")
+
+    return serve
+
+
 def url_check_handler() -> Handler:
     """A GET on the webhook's URL (a browser, or the console checking it is up): 200."""
 

@@ -1,6 +1,7 @@
-"""Saving the Zalo OA webhook in the developer console: its unsigned URL check gets 200 and
-stores nothing; a forged signed event is still refused; without the OA secret key
-(registration mode) every event is acknowledged and dropped, never processed unsigned."""
+"""Setting up a Zalo OA in the developer console: the domain's verification file is served;
+the console's unsigned check of the webhook URL gets 200 and stores nothing; a forged signed
+event is still refused; without the OA secret key (registration mode) every event is
+acknowledged and dropped, never processed unsigned."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import config as configuration
-from bot import runtime
-from bot.app import App
+from bot import runtime, web_side
+from bot.app import App, build
 from bot.core.clock import FixedClock
 from storage.tables import InboxRow
 from tests.channels.running import running_app
@@ -116,3 +117,58 @@ async def test_registration_mode_acknowledges_and_drops_every_event(
     assert caplog.text.count("arrived in registration mode and was dropped") == 2
     assert await stored(app) == 0
     assert oa.to(USER) == []
+
+
+VERIFIER = "zalo_verifierQk1XzS3aRm0W4Hb.html"
+VERIFIER_CONTENT = (
+    '<html><head><meta property="zalo-platform-site-verification" '
+    'content="Qk1XzS3aRm0W4Hb" /></head><body>There Is No Limit To What You Can Accomplish '
+    "Using Zalo!</body></html>"
+)
+
+
+async def test_the_domain_verification_file_is_served_byte_for_byte(
+    database_url: str, clock: FixedClock
+) -> None:
+    """Served at the web root by [web] before the OA is even enabled: the domain is verified
+    first, then the webhook URL is saved."""
+    config = configuration.parse(
+        {
+            "database": {"url": database_url},
+            "zalo_oa": {
+                "domain_verification_file": VERIFIER,
+                "domain_verification_content": VERIFIER_CONTENT,
+            },
+            "web": {"port": 0},
+        },
+        {},
+    )
+    server = web_side.build(build(config, clock))
+    await server.start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{base}/{VERIFIER}") as answer:
+                assert answer.status == 200
+                assert answer.content_type == "text/html"
+                assert await answer.read() == VERIFIER_CONTENT.encode("utf-8")
+            async with http.get(f"{base}/zalo_verifierSOMETHINGELSE.html") as other:
+                assert other.status == 404
+    finally:
+        await server.stop()
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        {"domain_verification_file": VERIFIER},
+        {"domain_verification_content": VERIFIER_CONTENT},
+        {"domain_verification_file": "../etc/passwd.html", "domain_verification_content": "x"},
+        {"domain_verification_file": "verifier.txt", "domain_verification_content": "x"},
+    ],
+)
+def test_a_verification_file_needs_a_plain_html_name_and_its_content(
+    section: dict[str, str],
+) -> None:
+    with pytest.raises(configuration.ConfigError):
+        configuration.parse({"zalo_oa": section}, {})
