@@ -285,11 +285,44 @@ async def route(turn: Turn) -> Replies:
     return menu.not_understood(turn)
 
 
-async def _refuse_file(turn: Turn) -> Replies:
-    note = turn._(
-        "I cannot receive files here, and I did not keep the one you sent. Never send a photo "
-        "of your identity card: bring your papers to the session instead."
+# What a citizen may send instead of text, by what the answer must say about it.
+_SPOKEN = frozenset({"voice", "audio", "video_note"})
+_PLACES = frozenset({"location", "venue"})
+_FILES = frozenset({"photo", "document", "video", "animation"})
+
+
+def _cannot_read(turn: Turn, kind: str) -> str:
+    """What the bot says to something it cannot read: why, and how to go on (the dialog step
+    is unchanged). Many older citizens send voice notes: they hear how to reach a person."""
+    if kind in _SPOKEN:
+        said = turn._(
+            "I cannot listen to voice messages here, and I did not keep yours. Please type your "
+            "message."
+        )
+    elif kind in _PLACES:
+        said = turn._(
+            "I cannot use a location here, and I did not keep it. Please type your address, "
+            "for example “Số 5 ngõ 10 phố Huế, phường Hai Bà Trưng”."
+        )
+    elif kind in _FILES:
+        said = turn._(
+            "I cannot receive files here, and I did not keep the one you sent. Never send a "
+            "photo of your identity card: bring your papers to the session instead."
+        )
+    else:
+        said = turn._("I can only read text here: please type your message.")
+    return (
+        said
+        + " "
+        + turn._(
+            "To speak to an officer, call or visit: {contact}.",
+            contact=turn.settings.privacy.contact,
+        )
     )
+
+
+async def _refuse_file(turn: Turn) -> Replies:
+    note = _cannot_read(turn, turn.incoming.attachment or "")
     if registration.active(turn):
         return await registration.repeat(turn, lead=note)
     return menu.main_menu(turn, note)

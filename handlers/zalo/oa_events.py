@@ -83,9 +83,31 @@ def to_incoming(event: Mapping[str, Any]) -> Incoming | None:
         return Incoming(_CHANNEL, user_id, user_id, attachment=_ATTACHMENT_EVENTS[name])
     message = event.get("message")
     text = message.get("text") if isinstance(message, Mapping) else None
-    if name != "user_send_text" or not isinstance(text, str):
-        return None
-    return Incoming(_CHANNEL, user_id, user_id, text=text)
+    if name == "user_send_text":
+        return Incoming(_CHANNEL, user_id, user_id, text=text) if isinstance(text, str) else None
+    if name == "user_send_link" and isinstance(message, Mapping):
+        # A link is read as the text it came with (its address at least).
+        return Incoming(_CHANNEL, user_id, user_id, text=str(text or _link_url(message)))
+    if name.startswith("user_send_"):
+        if name not in _UNKNOWN_SEEN:
+            _UNKNOWN_SEEN.add(name)
+            log.warning("Zalo OA: an event named %r is not known; answered as unreadable", name)
+        return Incoming(_CHANNEL, user_id, user_id, attachment="unknown")
+    return None
+
+
+def _link_url(message: Mapping[str, Any]) -> str:
+    attachments = message.get("attachments")
+    if isinstance(attachments, list) and attachments and isinstance(attachments[0], Mapping):
+        payload = attachments[0].get("payload")
+        if isinstance(payload, Mapping) and payload.get("url"):
+            return str(payload["url"])
+    return ""
+
+
+# Citizens' event names met that this code does not know: each logged once (a citizen who
+# sent something is answered whatever Zalo adds next).
+_UNKNOWN_SEEN: set[str] = set()
 
 
 # Zalo retries a failed delivery for hours; an event older than this is a replay, even past

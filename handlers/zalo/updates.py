@@ -7,10 +7,13 @@ may wrap them in ``{"ok", "result"}``. Only private chats are served.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from bot.core.model import Channel, Incoming
+
+log = logging.getLogger(__name__)
 
 _CHANNEL = Channel.ZALO_BOT.value
 TEXT_EVENT = "message.text.received"
@@ -18,8 +21,20 @@ TEXT_EVENT = "message.text.received"
 _ATTACHMENT_EVENTS = {
     "message.image.received": "photo",
     "message.sticker.received": "sticker",
+    "message.voice.received": "voice",
+    "message.audio.received": "voice",
+    "message.video.received": "video",
+    "message.gif.received": "animation",
+    "message.file.received": "document",
+    "message.location.received": "location",
     "message.unsupported.received": "document",
 }
+LINK_EVENT = "message.link.received"
+# What a citizen does to a message rather than send one: nothing to answer.
+_NOT_MESSAGES = frozenset({"message.reaction.received"})
+# Event names met that this code does not know: each logged once, then answered as what the
+# bot cannot read (a citizen who sent something gets an answer, whatever Zalo adds next).
+_UNKNOWN_SEEN: set[str] = set()
 
 
 def event_of(payload: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -51,9 +66,20 @@ def to_incoming(payload: Mapping[str, Any]) -> Incoming | None:
     if name in _ATTACHMENT_EVENTS:
         return Incoming(_CHANNEL, user_id, chat_id, attachment=_ATTACHMENT_EVENTS[name])
     text = message.get("text")
-    if name != TEXT_EVENT or not isinstance(text, str):
+    if name == LINK_EVENT:
+        # A link is read as the text it came with (its address at least).
+        link = text if isinstance(text, str) and text else message.get("url")
+        return Incoming(_CHANNEL, user_id, chat_id, text=str(link or ""))
+    if name == TEXT_EVENT:
+        return Incoming(_CHANNEL, user_id, chat_id, text=text) if isinstance(text, str) else None
+    if name in _NOT_MESSAGES:
         return None
-    return Incoming(_CHANNEL, user_id, chat_id, text=text)
+    if name not in _UNKNOWN_SEEN:
+        _UNKNOWN_SEEN.add(name)
+        log.warning(
+            "Zalo Bot Platform: an event named %r is not known; answered as unreadable", name
+        )
+    return Incoming(_CHANNEL, user_id, chat_id, attachment="unknown")
 
 
 def _guess_event(message: Mapping[str, Any]) -> str:
