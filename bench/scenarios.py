@@ -259,10 +259,16 @@ WIZARD: tuple[tuple[str, str], ...] = (
 async def converse(fake: BenchTelegram, user: int) -> list[float]:
     """One citizen through the wizard; the time of each turn (message to reply)."""
     turns = []
+    # Each citizen is a different person: their own phone and ID number (one person's 300
+    # registrations would each be compared with that person's earlier ones, see repeats).
+    own = {
+        ANSWERS["phone"]: f"09{user % 100_000_000:08d}",
+        ANSWERS["id_number"]: f"0010900{user % 100_000:05d}"[-12:],
+    }
     for action, value in WIZARD:
         seen = len(fake.by_chat[user])
         if action == "write":
-            update = fake.text_update(user, value)
+            update = fake.text_update(user, own.get(value, value))
         else:
             update = fake.button_update(user, *_button(fake.to(user), value))
         start = time.monotonic()

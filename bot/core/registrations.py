@@ -212,8 +212,9 @@ async def create(
     )
 
 
-# Earlier registrations a new one is compared with: a citizen's history in one unit is short.
-EARLIER_COMPARED = 50
+# Earlier registrations a new one is compared with, newest first: a citizen's history in one
+# unit is short, and a repeat restates a recent matter.
+EARLIER_COMPARED = 20
 
 
 async def likely_repeat(

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from itertools import pairwise
 from typing import Protocol, TypeVar
 
@@ -98,6 +99,7 @@ def matter_text(summary: str, request: str) -> str:
     return f"{summary}\n{request}"
 
 
+@lru_cache(maxsize=4096)
 def content_words(text: str) -> frozenset[str]:
     """The syllables of ``text`` that say what it is about, folded ("Nguyễn" → "nguyen") so
     that a restatement without accents or in capitals matches.
