@@ -183,6 +183,29 @@ async def test_a_failed_refresh_alerts_the_admins_and_loses_no_message(
     assert "Tiếp Dân" in oa.to(USER)[0].text
 
 
+async def test_a_refresh_refused_with_a_word_for_an_error_code_alerts_the_admins(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa
+) -> None:
+    """Zalo's OAuth side has answered errors as words ("invalid_grant"): the refresh fails as
+    any refusal does, the administrators are told, and the bot goes on."""
+    app, running = started
+    for _ in range(3):
+        oa.inject(
+            "/v4/oa/access_token",
+            200,
+            '{"error": "invalid_grant", "error_description": "Refresh token expired"}',
+        )
+    assert await post(running, *FakeZaloOa.signed(oa.event(USER, "/start"))) == 200
+    await eventually(
+        lambda: rows(app, OutboxRow, OutboxRow.purpose == "admin_alert"),
+        "the administrators told",
+    )
+    [alert] = await rows(app, OutboxRow, OutboxRow.purpose == "admin_alert")
+    assert alert.recipient == "admin" and "refresh token" in alert.payload["text"]
+    [reply] = await rows(app, OutboxRow, OutboxRow.recipient == USER)
+    assert reply.status == "pending" and oa.to(USER) == []
+
+
 async def queue_notice_after_the_window(app: App, clock: FixedClock) -> str:
     """The citizen registered, then wrote nothing for three days: an officer's notice."""
     chat = Chat(app.dialogue, user_id=USER, channel=Channel.ZALO_OA.value)
