@@ -166,11 +166,7 @@ class RegistrationRepository(SqlPart):
         chosen = select(RegistrationRow.id).where(
             RegistrationRow.status.in_([s.value for s in statuses])
         )
-        if kinds is not None:
-            chosen = chosen.where(RegistrationRow.kind.in_([k.value for k in kinds]))
-        if unit_ids is not None:
-            in_units = select(LeaderRow.id).where(LeaderRow.unit_id.in_(unit_ids))
-            chosen = chosen.where(RegistrationRow.leader_id.in_(in_units))
+        chosen = _narrowed(chosen, kinds, unit_ids)
         order = (RegistrationRow.priority.desc(), RegistrationRow.submitted_at, RegistrationRow.id)
         page = chosen.order_by(*order).limit(limit).offset(offset)
         query = registration_query().where(RegistrationRow.id.in_(page)).order_by(*order)
@@ -199,11 +195,7 @@ class RegistrationRepository(SqlPart):
         else:
             condition = RegistrationRow.id_number == key
         chosen = select(RegistrationRow.id).where(condition)
-        if kinds is not None:
-            chosen = chosen.where(RegistrationRow.kind.in_([k.value for k in kinds]))
-        if unit_ids is not None:
-            in_units = select(LeaderRow.id).where(LeaderRow.unit_id.in_(unit_ids))
-            chosen = chosen.where(RegistrationRow.leader_id.in_(in_units))
+        chosen = _narrowed(chosen, kinds, unit_ids)
         page = chosen.order_by(*order).limit(limit).offset(offset)
         query = registration_query().where(RegistrationRow.id.in_(page)).order_by(*order)
         rows = [_registration(*row) for row in (await self._s.execute(query)).all()]
@@ -420,6 +412,19 @@ class RegistrationRepository(SqlPart):
             .order_by(RegistrationRow.slot_time, RegistrationRow.submitted_at, RegistrationRow.id)
         )
         return [_registration(*row) for row in (await self._s.execute(query)).all()]
+
+
+def _narrowed(
+    chosen: Select[int], kinds: frozenset[RequestKind] | None, unit_ids: frozenset[int] | None
+) -> Select[int]:
+    """Registration ids of these kinds and units (None: any), without joining the leader: the
+    queue's and /find's pages are chosen from the registrations' own indexes."""
+    if kinds is not None:
+        chosen = chosen.where(RegistrationRow.kind.in_([k.value for k in kinds]))
+    if unit_ids is not None:
+        in_units = select(LeaderRow.id).where(LeaderRow.unit_id.in_(unit_ids))
+        chosen = chosen.where(RegistrationRow.leader_id.in_(in_units))
+    return chosen
 
 
 def registration_query() -> Select[RegistrationRow, LeaderRow, SessionRow, UnitRow, CitizenRow]:
