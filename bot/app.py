@@ -24,7 +24,7 @@ from bot.core.reminders import ReminderTimes
 from bot.core.sending import Sender
 from bot.core.workdays import WorkCalendar
 from bot.dialogue import Dialogue, DialogueSettings, PrivacySettings, Services
-from bot.outbox import Dispatcher, OutOfWindow
+from bot.outbox import Dispatcher, OutOfWindow, ReplyWindow
 from bot.ratelimit import RateLimiter
 from bot.records.calendar import DEFAULT_DOMAIN
 from bot.records.frequency import DEFAULT_MINIMUMS, Minimum, Per
@@ -161,7 +161,7 @@ def dispatcher(
     senders: Sequence[Sender],
     limiters: Mapping[str, RateLimiter] | None = None,
     *,
-    reply_windows: Mapping[str, timedelta] | None = None,
+    reply_windows: Mapping[str, ReplyWindow] | None = None,
     out_of_window: Mapping[str, OutOfWindow] | None = None,
 ) -> Dispatcher:
     """The outbox dispatcher of this process, sending through the given channels."""

@@ -209,7 +209,14 @@ class ZaloOAConfig(_Section):
     api_base_url: Annotated[str, Field(pattern=_URL)] = "https://openapi.zalo.me"
     zns_base_url: Annotated[str, Field(pattern=_URL)] = "https://business.openapi.zalo.me"
     webhook_path: Annotated[str, Field(pattern=r"^/[^\s]*$")] = "/zalo-oa/events"
-    consultation_window_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 48
+    # Zalo takes consultation messages for 7 days after the citizen's last message (its
+    # "conditions of consultation messages"; past them, error -230) and bills those sent
+    # after the first 48 hours. 48: only free messages; past the window, the ZNS template
+    # or the officers' phone (docs/zalo.md, "Consultation window").
+    consultation_window_hours: Annotated[float, Field(gt=0, le=7 * 24)] = 7 * 24
+    # Consultation messages the OA may send after each message of a citizen; 0: no limit.
+    # Zalo allowed 8 free ones within 48 hours until 1 January 2026, and no limit since.
+    free_replies_per_window: Annotated[int, Field(ge=0, le=1000)] = 0
     renew_before_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
     zns_template_id: str = ""
     zns_code_param: str = "ma_phieu"

@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core import reminders
 from bot.core.clock import Clock
-from bot.core.model import Hold, OutboxItem, SendResult
+from bot.core.model import Hold, OutboxItem, Reply, SendResult
 from bot.core.ports import Store, StoreUnavailable
 from bot.core.sending import (
     ChannelDown,
+    OutsideWindow,
     Rejected,
     RetryAfter,
     Sender,
@@ -49,6 +50,25 @@ class OutOfWindow(Protocol):
     async def undeliverable(self, item: OutboxItem) -> None:
         """Tell people who can act that ``item`` could not reach its citizen."""
         ...
+
+
+def _one_message(_reply: Reply) -> int:
+    return 1
+
+
+@dataclass(frozen=True)
+class ReplyWindow:
+    """A channel that may write to a chat only for a while after the chat last wrote (a Zalo
+    OA's consultation window), and perhaps only so many messages in that while."""
+
+    length: timedelta
+    # Messages the channel may send after the chat's last message; 0: no limit.
+    free_messages: int = 0
+    # How many of the channel's messages a reply takes (a long one is cut in several).
+    messages: Callable[[Reply], int] = _one_message
+    # Replies of one turn to one chat go together, in as few messages as the channel's
+    # length limit allows.
+    pack: bool = False
 
 
 # The metric of each status a row is left in after an attempt.
@@ -99,7 +119,7 @@ class Dispatcher:
     retry_max: timedelta = timedelta(hours=1)
     # Channels that may write to a chat only for a while after it last wrote (a Zalo OA's
     # consultation window), and what becomes of a message past it.
-    reply_windows: Mapping[str, timedelta] = field(default_factory=dict)
+    reply_windows: Mapping[str, ReplyWindow] = field(default_factory=dict)
     out_of_window: Mapping[str, OutOfWindow] = field(default_factory=dict)
     # Each attempt's result, by channel; database outages met here.
     metrics: Metrics = NO_METRICS
@@ -159,11 +179,58 @@ class Dispatcher:
         self._in_hand.update(item.id for item in items)
         stats = DispatchStats()
         try:
-            for item in items:
-                await self._deliver(item, stats)
+            for group in self._packed(items):
+                if len(group) == 1:
+                    await self._deliver(group[0], stats)
+                else:
+                    await self._deliver_together(group, stats)
         finally:
             self._in_hand.difference_update(item.id for item in items)
         return stats
+
+    def _packed(self, items: Sequence[OutboxItem]) -> list[list[OutboxItem]]:
+        """A turn's replies, grouped where they go together: a run of plain texts to one chat
+        of a channel that packs, the last of them possibly with a menu."""
+        groups: list[list[OutboxItem]] = []
+        for item in items:
+            window = self.reply_windows.get(item.channel)
+            last = groups[-1][-1] if groups else None
+            if (
+                window is not None
+                and window.pack
+                and last is not None
+                and (last.channel, last.recipient) == (item.channel, item.recipient)
+                and _plain(last)
+                and not last.reply.choices
+                and _plain(item)
+            ):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        return groups
+
+    async def _deliver_together(self, group: list[OutboxItem], stats: DispatchStats) -> None:
+        """One message carries the group (the last row, with every text); the other rows
+        share its fate. Each row is recorded, the count of messages on the carrier only."""
+        carrier = replace(
+            group[-1],
+            reply=replace(group[-1].reply, text="\n\n".join(item.reply.text for item in group)),
+        )
+        window = self.reply_windows[carrier.channel]
+        if window.messages(carrier.reply) >= sum(window.messages(i.reply) for i in group):
+            # Nothing saved by packing (each is long already): each goes as it is.
+            for item in group:
+                await self._deliver(item, stats)
+            return
+        before = len(self._results)
+        await self._attempt(carrier, stats)
+        outcome = next((r for r in self._results[before:] if r.item_id == carrier.id), None)
+        if outcome is not None:
+            for item in group[:-1]:
+                self._results.append(replace(outcome, item_id=item.id, parts=None))
+                self.metrics.send(item.channel, _OUTCOMES[outcome.status])
+                _count(stats, outcome.status)
+        await self._record()
 
     async def _claim_and_deliver(
         self, keys: Sequence[str] | None, tried: set[int]
@@ -241,15 +308,23 @@ class Dispatcher:
             stats.expired += 1
             return
         window = self.reply_windows.get(item.channel)
-        if window is not None and not await self._within(item, window, now):
-            await self._past_window(item, stats)
-            return
+        parts: int | None = None
+        if window is not None:
+            parts = await self._within(item, window, now)
+            if parts is None:
+                await self._past_window(item, stats)
+                return
         limiter = self.limiters.get(item.channel)
         if not await self._turn_to_send(item, limiter):
             return
         sender = self.senders[item.channel]
         try:
             message_id = await sender.send(item.recipient, item.reply)
+        except OutsideWindow as closed:
+            # The channel knows better than our count (the citizen wrote elsewhere, or the
+            # rules changed): the same way as a message past the window.
+            log.info("outbox row %s is outside the window after all: %s", item.id, closed)
+            await self._past_window(item, stats)
         except RetryAfter as wait:
             # Asked to slow down: the whole channel waits exactly as told, and this message
             # is tried again then; being asked to wait is not a failure.
@@ -280,7 +355,7 @@ class Dispatcher:
             log.exception("sender for %s failed on outbox row %s", item.channel, item.id)
             await self._retry_later(item, f"{type(bug).__name__}: {bug}", stats)
         else:
-            self._finish(item, "sent", provider_message_id=message_id, attempted=True)
+            self._finish(item, "sent", provider_message_id=message_id, attempted=True, parts=parts)
             stats.sent += 1
 
     async def _turn_to_send(self, item: OutboxItem, limiter: RateLimiter | None) -> bool:
@@ -296,10 +371,19 @@ class Dispatcher:
         async with self.store.transaction() as repo:
             return await repo.renew_lease(item.id, self.owner, now, now + self.lease)
 
-    async def _within(self, item: OutboxItem, window: timedelta, now: datetime) -> bool:
+    async def _within(self, item: OutboxItem, window: ReplyWindow, now: datetime) -> int | None:
+        """The number of the channel's messages ``item`` takes, when the window lets it
+        go; None when the chat has not written for too long, or the messages sent since it
+        last wrote leave too few."""
+        needed = window.messages(item.reply)
         async with self.store.transaction() as repo:
             heard = await repo.last_heard(item.channel, item.recipient)
-        return heard is not None and now - heard <= window
+            if heard is None or now - heard > window.length:
+                return None
+            if not window.free_messages:
+                return needed
+            used = await repo.messages_sent_since(item.channel, item.recipient, heard)
+        return needed if used + needed <= window.free_messages else None
 
     async def _past_window(self, item: OutboxItem, stats: DispatchStats) -> None:
         """Through the channel's fallback (a ZNS template) when it has one that can carry
@@ -381,6 +465,7 @@ class Dispatcher:
         next_attempt_at: datetime | None = None,
         unreachable: bool = False,
         flood: bool = False,
+        parts: int | None = None,
     ) -> None:
         """``flood``: pending because the channel asked us to slow down (429)."""
         self.metrics.send(item.channel, _OUTCOMES[status] if not flood else "flood")
@@ -395,6 +480,7 @@ class Dispatcher:
                 error=error,
                 next_attempt_at=next_attempt_at,
                 unreachable=(item.channel, item.recipient) if unreachable else None,
+                parts=parts,
             )
         )
 
@@ -422,3 +508,19 @@ class Dispatcher:
             else:
                 # Only appended to meanwhile (recording takes turns): these are the first.
                 del self._results[: len(results)]
+
+
+def _plain(item: OutboxItem) -> bool:
+    """A text that may share a message: no file, no contact button, no condition or end."""
+    reply = item.reply
+    return (
+        reply.file is None
+        and reply.contact_request is None
+        and item.guard is None
+        and item.expires_at is None
+    )
+
+
+def _count(stats: DispatchStats, status: str) -> None:
+    name = {"sent": "sent", "pending": "retried", "expired": "expired"}.get(status, status)
+    setattr(stats, name, getattr(stats, name) + 1)

@@ -32,7 +32,7 @@ from bot.dialogue import alerts, menu
 from bot.dialogue.officer import guide
 from bot.inbox import Arrival, Inbox
 from bot.metrics import Metrics
-from bot.outbox import Dispatcher
+from bot.outbox import Dispatcher, ReplyWindow
 from bot.ratelimit import HEADROOM, RateLimiter
 from handlers.metrics import PrometheusMetrics
 from handlers.telegram.channel import TelegramChannel, create_bot
@@ -46,6 +46,7 @@ from handlers.zalo.oa_api import ZaloOaClient
 from handlers.zalo.oa_channel import ZaloOaChannel
 from handlers.zalo.oa_events import to_incoming as zalo_oa_incoming
 from handlers.zalo.oa_sender import ZaloOaSender, ZnsFallback
+from handlers.zalo.oa_sender import message_count as oa_message_count
 from handlers.zalo.oa_tokens import OaTokens, TokenUnavailable
 from handlers.zalo.sender import ZaloBotSender
 from handlers.zalo.updates import to_incoming as zalo_bot_incoming
@@ -92,7 +93,14 @@ async def start(app: App) -> Running:
         sending.senders,
         sending.limiters,
         reply_windows=(
-            {Channel.ZALO_OA.value: timedelta(hours=config.zalo_oa.consultation_window_hours)}
+            {
+                Channel.ZALO_OA.value: ReplyWindow(
+                    timedelta(hours=config.zalo_oa.consultation_window_hours),
+                    free_messages=config.zalo_oa.free_replies_per_window,
+                    messages=oa_message_count,
+                    pack=True,
+                )
+            }
             if oa
             else {}
         ),
@@ -316,22 +324,37 @@ def _zalo_oa(app: App, metrics: Metrics) -> _ZaloOa:
         zns_base_url=settings.zns_base_url,
     )
 
+    async def tell_admins(topic: str, text: Callable[[Translator], str]) -> None:
+        now = services.clock.now()
+        async with app.store.transaction() as repo:
+            # Once an hour at most for each topic, however many messages are waiting.
+            key = f"zalo-oa-{topic}:{now:%Y%m%d%H}"
+            await alerts.tell_admins(repo, services, text, key, now)
+
     async def token_failed(error: str) -> None:
         # Every failure oa_tokens reports, alerted on (docs/operations.md, "Monitoring").
         metrics.token_refresh_failed(Channel.ZALO_OA.value)
-        now = services.clock.now()
-
-        def text(tr: Translator) -> str:
-            return tr._(
+        await tell_admins(
+            "token",
+            lambda tr: tr._(
                 "⚠️ The Zalo Official Account could not renew its access token ({error}). "
                 "Messages to citizens on Zalo OA wait until it works again; if this goes on, "
                 "authorise the app again and set a new refresh token.",
                 error=error[:200],
-            )
+            ),
+        )
 
-        async with app.store.transaction() as repo:
-            # Once an hour at most, however many messages are waiting.
-            await alerts.tell_admins(repo, services, text, f"zalo-oa-token:{now:%Y%m%d%H}", now)
+    async def setup_failed(error: str) -> None:
+        await tell_admins(
+            "setup",
+            lambda tr: tr._(
+                "⚠️ Zalo refused to send for the Official Account ({error}): the OA or the "
+                "app is not set up for it in Zalo's consoles. Messages to citizens on Zalo OA "
+                "wait until it is set right; those that wait past the consultation window go "
+                "to the officers to phone.",
+                error=error[:200],
+            ),
+        )
 
     tokens = OaTokens(
         client,
@@ -374,8 +397,9 @@ def _zalo_oa(app: App, metrics: Metrics) -> _ZaloOa:
         text_param=settings.zns_text_param,
         contact=contact,
         tell_officers=phone_instead,
+        on_setup_error=setup_failed,
     )
-    return _ZaloOa(client, tokens, ZaloOaSender(client, tokens), fallback)
+    return _ZaloOa(client, tokens, ZaloOaSender(client, tokens, setup_failed), fallback)
 
 
 def _renewer(tokens: OaTokens) -> Callable[[], Awaitable[object]]:

@@ -47,6 +47,7 @@ _RECORD = (
             bindparam("message_id", type_=String()), _outbox.c.provider_message_id
         ),
         sent_at=func.coalesce(bindparam("sent", type_=UTCDateTime()), _outbox.c.sent_at),
+        parts=func.coalesce(bindparam("parts", type_=Integer()), _outbox.c.parts),
     )
 )
 
@@ -98,10 +99,24 @@ class OutboxRepository(SqlPart):
                     "attempted": int(r.attempted),
                     "message_id": (r.provider_message_id or "")[:64] or None,
                     "sent": r.at if r.status == "sent" else None,
+                    "parts": r.parts,
                 }
                 for r in results
             ],
         )
+
+    async def messages_sent_since(self, channel: str, recipient: str, since: datetime) -> int:
+        total = (
+            await self._s.execute(
+                select(func.coalesce(func.sum(_outbox.c.parts), 0)).where(
+                    _outbox.c.channel == channel,
+                    _outbox.c.recipient == recipient,
+                    _outbox.c.sent_at >= since,
+                    _outbox.c.status == "sent",
+                )
+            )
+        ).scalar_one()
+        return int(total)
 
     async def take_back_held(self) -> int:
         result = await self._s.execute(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     Time,
@@ -454,3 +455,7 @@ class OutboxRow(Base):
     expires_at: Mapped[datetime | None]
     # What must still hold when it is sent, else it is expired (see Repository.guard_holds).
     guard: Mapped[dict[str, Any] | None]
+    # How many of its channel's messages carried it (a long reply is cut in several), where
+    # the channel limits how many a citizen may be sent after writing (a Zalo OA's free
+    # replies); None elsewhere, and for a message that went another way (ZNS).
+    parts: Mapped[int | None] = mapped_column(SmallInteger)

@@ -570,6 +570,9 @@ class SendResult:
     next_attempt_at: datetime | None = None
     # The chat refused the bot for good: (channel, chat id), marked unreachable with it.
     unreachable: tuple[str, str] | None = None
+    # How many of the channel's messages carried it, where the channel counts them
+    # (Dispatcher.reply_windows).
+    parts: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

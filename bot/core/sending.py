@@ -36,6 +36,11 @@ class Unreachable(SendFailure):
     """The recipient blocked the bot or no longer exists: never try this chat again."""
 
 
+class OutsideWindow(SendFailure):
+    """The channel will not carry this message to this chat now (a Zalo OA past the
+    consultation window, or out of its quota): it must reach the citizen another way."""
+
+
 class Rejected(SendFailure):
     """The provider refuses this message for good (a bad request): do not retry it."""
 

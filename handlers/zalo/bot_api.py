@@ -92,6 +92,8 @@ class ZaloBotClient:
 
     async def get_me(self) -> BotInfo:
         result = await self.call("getMe")
+        if not isinstance(result, Mapping) or not result.get("id"):
+            raise ZaloApiError(0, "no bot in the answer")
         return BotInfo(str(result["id"]), str(result.get("account_name", "")))
 
     async def get_update(self, poll_seconds: int) -> Mapping[str, Any] | None:
@@ -135,7 +137,7 @@ class ZaloBotClient:
 def _sent(result: Any) -> SentMessage:
     if not isinstance(result, Mapping):
         raise ZaloApiError(0, "no message in the answer")
-    return SentMessage(str(result.get("message_id", "")), int(result.get("date") or 0))
+    return SentMessage(str(result.get("message_id", "")), integer(result.get("date"), 0))
 
 
 NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)

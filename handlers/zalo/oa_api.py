@@ -14,6 +14,7 @@ ZNS (docs/zalo.md; every URL is configuration).
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +23,8 @@ import aiohttp
 
 from handlers.zalo.numbers import integer
 
-# -216 and -124: the access token is invalid or expired (caresoft's table of OA error codes).
-TOKEN_ERRORS = frozenset({-216, -124, -201})
 NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+# "Giới hạn tối đa là 2.000 ký tự" (the consultation text message's documentation).
 TEXT_LIMIT = 2000
 # A button template holds a few short buttons; past these, the menu is numbered text.
 MAX_BUTTONS = 5
@@ -32,10 +32,17 @@ BUTTON_TITLE_LIMIT = 35
 
 
 class ZaloOaError(Exception):
-    """The API answered with an error: ``code`` (negative for the OA API) and its message."""
+    """The API answered with an error: ``code`` (negative for the OA API, else the HTTP
+    status), its message, and the answer as it came (``raw``), for the log."""
 
     def __init__(
-        self, code: int, message: str, status: int = 200, *, garbled: bool = False
+        self,
+        code: int,
+        message: str,
+        status: int = 200,
+        *,
+        garbled: bool = False,
+        raw: str = "",
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
@@ -44,10 +51,7 @@ class ZaloOaError(Exception):
         # Not an answer of the API at all (a proxy's page, a cut-off body): the service is in
         # trouble, which says nothing about the message.
         self.garbled = garbled
-
-    @property
-    def bad_token(self) -> bool:
-        return self.code in TOKEN_ERRORS or self.status == 401
+        self.raw = raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,7 @@ class ZaloOaClient:
                 integer(answer.get("error"), 0) or -1,
                 str(answer.get("error_description") or answer.get("message") or "no tokens"),
                 response.status,
+                raw=_raw(answer),
             )
         return TokenPair(
             str(answer["access_token"]),
@@ -139,7 +144,7 @@ class ZaloOaClient:
             access_token,
             {"recipient": {"user_id": user_id}, "message": message},
         )
-        return str((answer.get("data") or {}).get("message_id", ""))
+        return _data_field(answer, "message_id")
 
     async def send_template(
         self,
@@ -160,7 +165,7 @@ class ZaloOaClient:
                 "tracking_id": tracking_id,
             },
         )
-        return str((answer.get("data") or {}).get("msg_id", ""))
+        return _data_field(answer, "msg_id")
 
     async def _post(self, url: str, access_token: str, body: Mapping[str, Any]) -> Any:
         async with self._http().post(
@@ -170,16 +175,35 @@ class ZaloOaClient:
         code = integer(answer.get("error"), 0)
         if code != 0 or response.status >= 400:
             raise ZaloOaError(
-                code or response.status, str(answer.get("message", "")), response.status
+                code or response.status,
+                str(answer.get("message", "")),
+                response.status,
+                raw=_raw(answer),
             )
         return answer
 
 
 async def _json(response: aiohttp.ClientResponse) -> Mapping[str, Any]:
+    text = await response.text(errors="replace")
     try:
-        answer = await response.json(content_type=None)
+        answer = json.loads(text)
     except ValueError as error:
-        raise ZaloOaError(response.status, "not JSON", response.status, garbled=True) from error
+        raise ZaloOaError(
+            response.status, "not JSON", response.status, garbled=True, raw=text[:500]
+        ) from error
     if not isinstance(answer, Mapping):
-        raise ZaloOaError(response.status, "not an API answer", response.status, garbled=True)
+        raise ZaloOaError(
+            response.status, "not an API answer", response.status, garbled=True, raw=text[:500]
+        )
     return answer
+
+
+def _data_field(answer: Mapping[str, Any], name: str) -> str:
+    """A field of the answer's ``data``, "" when it is not there: the message went."""
+    data = answer.get("data")
+    value = data.get(name) if isinstance(data, Mapping) else None
+    return "" if value is None else str(value)
+
+
+def _raw(answer: Mapping[str, Any]) -> str:
+    return json.dumps(answer, ensure_ascii=False)[:500]

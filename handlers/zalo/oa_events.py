@@ -28,6 +28,7 @@ SIGNATURE_HEADER = "X-ZEvent-Signature"
 _CHANNEL = Channel.ZALO_OA.value
 _ATTACHMENT_EVENTS = {
     "user_send_image": "photo",
+    "user_send_photo": "photo",
     "user_send_file": "document",
     "user_send_sticker": "sticker",
     "user_send_gif": "animation",
@@ -50,10 +51,27 @@ def expected_signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: 
     return f"mac={digest}"
 
 
+def event_name(event: Mapping[str, Any]) -> str:
+    """The event's name; when it has none, the name its message implies (a text, or an
+    attachment of some type), else ""."""
+    name = event.get("event_name")
+    if isinstance(name, str) and name:
+        return name
+    message = event.get("message")
+    if not isinstance(message, Mapping):
+        return ""
+    attachments = message.get("attachments")
+    if isinstance(attachments, list) and attachments and isinstance(attachments[0], Mapping):
+        return f"user_send_{attachments[0].get('type') or 'file'}"
+    return "user_send_text" if isinstance(message.get("text"), str) else ""
+
+
 def update_id(event: Mapping[str, Any]) -> str:
     """An event is unique by its name and message id (KeyError/TypeError if it has none:
     follow, unfollow and the like are keyed by user and time)."""
-    name = str(event["event_name"])
+    name = event_name(event)
+    if not name:
+        raise KeyError("event_name")
     message = event.get("message")
     if isinstance(message, Mapping) and message.get("msg_id"):
         return f"{name}:{message['msg_id']}"
@@ -73,7 +91,7 @@ def _user_of(event: Mapping[str, Any]) -> str | None:
 
 
 def to_incoming(event: Mapping[str, Any]) -> Incoming | None:
-    name = str(event.get("event_name", ""))
+    name = event_name(event)
     user_id = _user_of(event)
     if user_id is None:
         return None

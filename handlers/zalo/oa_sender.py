@@ -1,13 +1,23 @@
 """Sending as a Zalo Official Account: consultation messages, with a button template for a
 short menu (its taps come back as text carrying the payload) and a numbered menu otherwise;
-past the consultation window, a ZNS template when one is configured."""
+past the consultation window, a ZNS template when one is configured. What each refusal means
+comes from the error tables of handlers/zalo/oa_errors.py."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.core.model import Channel, OutboxItem, Reply
-from bot.core.sending import ChannelDown, Rejected, RetryAfter, Unavailable
+from bot.core.sending import (
+    ChannelDown,
+    OutsideWindow,
+    Rejected,
+    RetryAfter,
+    SendFailure,
+    Unavailable,
+    Unreachable,
+)
 from handlers.zalo import render
 from handlers.zalo.oa_api import (
     BUTTON_TITLE_LIMIT,
@@ -18,21 +28,37 @@ from handlers.zalo.oa_api import (
     ZaloOaClient,
     ZaloOaError,
 )
+from handlers.zalo.oa_errors import OA_ERRORS, ZNS_ERRORS, ErrorCode, Meaning, meaning
 from handlers.zalo.oa_tokens import OaTokens, TokenUnavailable
 
-# The OA API's code for too many requests (caresoft's table of OA error codes).
-FLOOD_CODE = -32
+log = logging.getLogger(__name__)
+
 FLOOD_WAIT_SECONDS = 5.0
 TOKEN_WAIT_SECONDS = 60.0
+# Sending at night is refused until 06:00: try again each hour rather than compute when.
+NIGHT_WAIT_SECONDS = 3600.0
+# The OA or the app is not set up for this: every message waits (not counting attempts)
+# while the administrators, told, set it right; past the consultation window a waiting
+# message goes to the officers' phone.
+SETUP_WAIT_SECONDS = 600.0
+
+SetupAlert = Callable[[str], Awaitable[object]]
+
+
+async def _no_alert(_error: str) -> None:
+    return None
 
 
 class ZaloOaSender:
     channel = Channel.ZALO_OA.value
     only_recipient: str | None = None
 
-    def __init__(self, client: ZaloOaClient, tokens: OaTokens) -> None:
+    def __init__(
+        self, client: ZaloOaClient, tokens: OaTokens, on_setup_error: SetupAlert = _no_alert
+    ) -> None:
         self._client = client
         self._tokens = tokens
+        self._on_setup_error = on_setup_error
 
     async def send(self, recipient: str, reply: Reply) -> str:
         token = await _token(self._tokens)
@@ -41,12 +67,17 @@ class ZaloOaSender:
             try:
                 last = await self._client.send(token, recipient, text, buttons)
             except ZaloOaError as refused:
-                if refused.bad_token:
-                    await self._tokens.invalidate(token)
-                raise _failure(refused) from refused
+                raise await _failure(
+                    refused, OA_ERRORS, "OA", token, self._tokens, self._on_setup_error
+                ) from refused
             except NETWORK_ERRORS as trouble:
                 raise Unavailable(f"{type(trouble).__name__}: {trouble}") from trouble
         return last
+
+
+def message_count(reply: Reply) -> int:
+    """How many consultation messages carry ``reply``."""
+    return len(_messages(reply))
 
 
 def _messages(reply: Reply) -> list[tuple[str, tuple[Button, ...]]]:
@@ -69,11 +100,36 @@ async def _token(tokens: OaTokens) -> str:
         raise ChannelDown(TOKEN_WAIT_SECONDS, str(missing)) from missing
 
 
-def _failure(refused: ZaloOaError) -> Exception:
-    if refused.bad_token or refused.garbled or refused.status >= 500:
+async def _failure(
+    refused: ZaloOaError,
+    table: Mapping[int, ErrorCode],
+    api: str,
+    token: str,
+    tokens: OaTokens,
+    on_setup_error: SetupAlert,
+) -> SendFailure:
+    """What the outbox must do about a refusal of the OA API (``api`` "OA") or of ZNS."""
+    if refused.garbled:
         return Unavailable(str(refused))
-    if refused.code == FLOOD_CODE or refused.status == 429:
+    said = meaning(table, api, refused.code, refused.status, refused.raw)
+    if said is Meaning.TOKEN:
+        await tokens.invalidate(token)
+        return Unavailable(str(refused))
+    if said is Meaning.FLOOD:
         return RetryAfter(FLOOD_WAIT_SECONDS)
+    if said is Meaning.LATER:
+        return Unavailable(str(refused))
+    if said is Meaning.NIGHT:
+        return ChannelDown(NIGHT_WAIT_SECONDS, str(refused))
+    if said is Meaning.SETUP:
+        log.error("Zalo %s refused: the OA or the app is not set up for it: %s", api, refused)
+        await on_setup_error(f"{api} {refused}")
+        return ChannelDown(SETUP_WAIT_SECONDS, str(refused))
+    if api == "OA" and said in {Meaning.WINDOW, Meaning.QUOTA}:
+        return OutsideWindow(str(refused))
+    if api == "OA" and said is Meaning.GONE:
+        return Unreachable(str(refused))
+    # A ZNS the citizen cannot receive, or out of quota: the officers are asked to phone.
     return Rejected(str(refused))
 
 
@@ -92,6 +148,7 @@ class ZnsFallback:
         text_param: str,
         contact: Callable[[OutboxItem], Awaitable[tuple[str, str] | None]],
         tell_officers: Callable[[OutboxItem], Awaitable[object]],
+        on_setup_error: SetupAlert = _no_alert,
     ) -> None:
         self._client = client
         self._tokens = tokens
@@ -100,6 +157,7 @@ class ZnsFallback:
         self._text_param = text_param
         self._contact = contact
         self._tell_officers = tell_officers
+        self._on_setup_error = on_setup_error
 
     async def deliver(self, item: OutboxItem) -> str | None:
         if not self._template_id:
@@ -119,9 +177,9 @@ class ZnsFallback:
                 token, _zns_phone(phone), self._template_id, data, item.key[:64]
             )
         except ZaloOaError as refused:
-            if refused.bad_token:
-                await self._tokens.invalidate(token)
-            raise _failure(refused) from refused
+            raise await _failure(
+                refused, ZNS_ERRORS, "ZNS", token, self._tokens, self._on_setup_error
+            ) from refused
         except NETWORK_ERRORS as trouble:
             raise Unavailable(f"{type(trouble).__name__}: {trouble}") from trouble
 

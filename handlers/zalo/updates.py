@@ -57,9 +57,9 @@ def to_incoming(payload: Mapping[str, Any]) -> Incoming | None:
     message = event.get("message")
     if not isinstance(message, Mapping):
         return None
-    chat = message.get("chat") or {}
-    sender = message.get("from") or {}
-    if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE" or "id" not in sender:
+    chat = _mapping(message.get("chat"))
+    sender = _mapping(message.get("from"))
+    if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE" or not sender.get("id"):
         return None
     user_id, chat_id = str(sender["id"]), str(chat.get("id") or sender["id"])
     name = str(event.get("event_name") or _guess_event(message))
@@ -80,6 +80,10 @@ def to_incoming(payload: Mapping[str, Any]) -> Incoming | None:
             "Zalo Bot Platform: an event named %r is not known; answered as unreadable", name
         )
     return Incoming(_CHANNEL, user_id, chat_id, attachment="unknown")
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _guess_event(message: Mapping[str, Any]) -> str:

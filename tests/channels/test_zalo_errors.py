@@ -131,6 +131,30 @@ async def test_a_send_answered_without_a_message_is_an_error(
     assert await client.send_message(CHAT, "Xin chào") == SentMessage("", 0)
 
 
+@pytest.mark.parametrize(
+    ("result", "sent"),
+    [
+        ('{"message_id": 991, "date": "1764468000000"}', SentMessage("991", 1764468000000)),
+        ('{"message_id": "m1", "date": "soon"}', SentMessage("m1", 0)),
+        ('{"message_id": "m1", "date": null}', SentMessage("m1", 0)),
+    ],
+)
+async def test_numbers_in_a_sent_message_may_come_as_strings_or_not_at_all(
+    client: ZaloBotClient, zalo: FakeZaloBot, result: str, sent: SentMessage
+) -> None:
+    zalo.inject("sendMessage", Failure(200, 0, body=f'{{"ok": true, "result": {result}}}'))
+    assert await client.send_message(CHAT, "Xin chào") == sent
+
+
+@pytest.mark.parametrize("result", ['"bot"', "{}", '{"id": ""}', "[1]"])
+async def test_get_me_without_a_bot_in_the_answer_is_an_error(
+    client: ZaloBotClient, zalo: FakeZaloBot, result: str
+) -> None:
+    zalo.inject("getMe", Failure(200, 0, body=f'{{"ok": true, "result": {result}}}'))
+    with pytest.raises(ZaloApiError, match="no bot in the answer"):
+        await client.get_me()
+
+
 # --- answers that are not the API's ----------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ the rotating tokens, and messages past the consultation window."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -202,15 +203,24 @@ async def test_a_refresh_refused_with_a_word_for_an_error_code_alerts_the_admins
     )
     [alert] = await rows(app, OutboxRow, OutboxRow.purpose == "admin_alert")
     assert alert.recipient == "admin" and "refresh token" in alert.payload["text"]
-    [reply] = await rows(app, OutboxRow, OutboxRow.recipient == USER)
-    assert reply.status == "pending" and oa.to(USER) == []
+
+    async def waiting() -> list[Any]:
+        # Between two tries the reply waits; during one it is held ("sending").
+        return [
+            r
+            for r in await rows(app, OutboxRow, OutboxRow.recipient == USER)
+            if r.status == "pending"
+        ]
+
+    assert len(await eventually(waiting, "the reply waiting")) == 1
+    assert oa.to(USER) == []
 
 
 async def queue_notice_after_the_window(app: App, clock: FixedClock) -> str:
-    """The citizen registered, then wrote nothing for three days: an officer's notice."""
+    """The citizen registered, then wrote nothing for eight days: an officer's notice."""
     chat = Chat(app.dialogue, user_id=USER, channel=Channel.ZALO_OA.value)
     code = await register(chat)
-    clock.set(clock.now() + timedelta(days=3))
+    clock.set(clock.now() + timedelta(days=8))
     async with app.store.transaction() as repo:
         await repo.enqueue(
             OutboxMessage(
@@ -266,3 +276,149 @@ async def test_past_the_window_a_zns_template_carries_the_message(
     assert zns["template_data"]["ma_phieu"] == code
     [notice] = await rows(app, OutboxRow, OutboxRow.idempotency_key == "late-notice")
     assert notice.status == "sent" and notice.provider_message_id == "zns1"
+
+
+# --- the free replies after a citizen's message, and Zalo's own refusals -------------------------
+
+QUOTA = {"free_replies_per_window": 2}
+
+
+async def notices(app: App, clock: FixedClock, *keys: str) -> None:
+    """Officers' notices to the citizen, due now, sent in this order."""
+    async with app.store.transaction() as repo:
+        for key in keys:
+            await repo.enqueue(
+                OutboxMessage(
+                    idempotency_key=key,
+                    channel=Channel.ZALO_OA.value,
+                    recipient=USER,
+                    text=f"Thông báo {key} về phiếu của bạn.",
+                    due_at=clock.now(),
+                )
+            )
+
+
+async def settled_rows(app: App, *keys: str) -> dict[str, Any]:
+    async def done() -> dict[str, Any]:
+        found = {
+            row.idempotency_key: row
+            for row in await rows(app, OutboxRow, OutboxRow.idempotency_key.in_(keys))
+        }
+        pending = any(row.status in {"pending", "sending"} for row in found.values())
+        return found if len(found) == len(keys) and not pending else {}
+
+    return await eventually(done, f"{keys} settled")
+
+
+async def phone_calls(app: App, code: str) -> list[Any]:
+    async def asked() -> list[Any]:
+        alerts = await rows(app, OutboxRow, OutboxRow.purpose == "officer_alert")
+        return [row for row in alerts if code in row.payload["text"]]
+
+    return await eventually(asked, "the officers asked to phone")
+
+
+@pytest.mark.parametrize("started", [{**QUOTA, **TEMPLATE}], indirect=True)
+async def test_past_the_free_replies_the_next_message_goes_by_zns(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa, clock: FixedClock
+) -> None:
+    app, running = started
+    code = await register(Chat(app.dialogue, user_id=USER, channel=Channel.ZALO_OA.value))
+    await notices(app, clock, "n1", "n2", "n3")
+
+    sent = await settled_rows(app, "n1", "n2", "n3")
+    assert [m.text for m in oa.to(USER)] == [
+        "Thông báo n1 về phiếu của bạn.",
+        "Thông báo n2 về phiếu của bạn.",
+    ]
+    assert [sent[k].parts for k in ("n1", "n2")] == [1, 1]
+    [zns] = oa.zns
+    assert zns["template_data"]["ma_phieu"] == code
+    assert zns["template_data"]["noi_dung"] == "Thông báo n3 về phiếu của bạn."
+    assert (sent["n3"].status, sent["n3"].provider_message_id, sent["n3"].parts) == (
+        "sent",
+        "zns1",
+        None,
+    )
+
+    # The citizen writes again: the count starts over, and the answer goes in the chat.
+    clock.set(clock.now() + timedelta(minutes=1))
+    assert await post(running, *FakeZaloOa.signed(oa.event(USER, "/start"))) == 200
+    await until(lambda: len(oa.to(USER)) == 3)
+    assert "Tiếp Dân" in oa.to(USER)[-1].text and len(oa.zns) == 1
+
+
+@pytest.mark.parametrize("started", [QUOTA], indirect=True)
+async def test_past_the_free_replies_without_zns_the_officers_are_asked_to_phone(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa, clock: FixedClock
+) -> None:
+    app, _running = started
+    code = await register(Chat(app.dialogue, user_id=USER, channel=Channel.ZALO_OA.value))
+    await notices(app, clock, "n1", "n2", "n3")
+
+    sent = await settled_rows(app, "n1", "n2", "n3")
+    assert [sent[k].status for k in ("n1", "n2", "n3")] == ["sent", "sent", "failed"]
+    assert "window" in sent["n3"].last_error
+    assert len(oa.to(USER)) == 2 and oa.zns == []
+    calls = await phone_calls(app, code)
+    assert all("+84912345678" in row.payload["text"] for row in calls)
+
+
+@pytest.mark.parametrize(
+    ("started", "answer"),
+    [
+        (TEMPLATE, {"error": -230, "message": "User has not interacted with the OA in 7 days"}),
+        (TEMPLATE, {"error": -232, "message": "the last interaction has expired"}),
+        (TEMPLATE, {"error": -211, "message": "Out of quota"}),
+        ({}, {"error": -230, "message": "User has not interacted with the OA in 7 days"}),
+    ],
+    indirect=["started"],
+)
+async def test_a_window_refusal_inside_the_window_takes_the_same_path(
+    started: tuple[App, runtime.Running],
+    oa: FakeZaloOa,
+    clock: FixedClock,
+    answer: dict[str, Any],
+) -> None:
+    """Our count says the citizen may be written to; Zalo says no (the citizen's last
+    message was not what we saw, or the rules changed): ZNS, or the officers' phone."""
+    app, _running = started
+    zns = app.config.zalo_oa.zns_template_id != ""
+    code = await register(Chat(app.dialogue, user_id=USER, channel=Channel.ZALO_OA.value))
+    oa.inject("/v3.0/oa/message/cs", 200, json.dumps(answer))
+    await notices(app, clock, "n1")
+
+    [notice] = (await settled_rows(app, "n1")).values()
+    assert oa.to(USER) == []
+    if zns:
+        assert (notice.status, notice.provider_message_id) == ("sent", "zns1")
+        assert [z["template_data"]["ma_phieu"] for z in oa.zns] == [code]
+    else:
+        assert notice.status == "failed" and oa.zns == []
+        assert await phone_calls(app, code)
+
+
+async def test_the_replies_of_one_turn_go_together_in_one_message(
+    started: tuple[App, runtime.Running], oa: FakeZaloOa
+) -> None:
+    """/schedule in the middle of a registration: a note that the form waits, then the
+    schedule; one consultation message carries both, as a free reply counts messages."""
+    app, running = started
+    assert await post(running, *FakeZaloOa.signed(oa.event(USER, "/register"))) == 200
+    await until(lambda: bool(oa.to(USER)))
+    await settled(app, USER)
+    consent = len(oa.to(USER))
+    assert await post(running, *FakeZaloOa.signed(oa.event(USER, "/schedule"))) == 200
+    await until(lambda: len(oa.to(USER)) > consent)
+    await settled(app, USER)
+    [both] = oa.to(USER)[consent:]
+    replies = sorted(
+        await rows(app, OutboxRow, OutboxRow.recipient == USER), key=lambda row: row.id
+    )[1:]
+    assert len(replies) == 2
+    first, second = (row.payload["text"] for row in replies)
+    # The schedule's menu follows, numbered or as buttons.
+    assert both.text.startswith(f"{first}\n\n{second}")
+    assert {row.status for row in replies} == {"sent"}
+    assert {row.provider_message_id for row in replies} == {f"cs{consent + 1}"}
+    assert [row.parts for row in replies] == [None, 1]

@@ -22,13 +22,23 @@ from bot.core.model import Choice, OutboxItem, Reply
 from bot.core.ports import Repository, Store, StoreUnavailable
 from bot.core.sending import (
     ChannelDown,
+    OutsideWindow,
     Rejected,
     RetryAfter,
     SendFailure,
     Unavailable,
+    Unreachable,
 )
+from handlers.zalo import oa_errors
 from handlers.zalo.oa_api import TokenPair, ZaloOaClient, ZaloOaError
-from handlers.zalo.oa_sender import FLOOD_WAIT_SECONDS, ZaloOaSender, ZnsFallback
+from handlers.zalo.oa_errors import OA_ERRORS, ZNS_ERRORS, Meaning
+from handlers.zalo.oa_sender import (
+    FLOOD_WAIT_SECONDS,
+    NIGHT_WAIT_SECONDS,
+    SETUP_WAIT_SECONDS,
+    ZaloOaSender,
+    ZnsFallback,
+)
 from handlers.zalo.oa_tokens import UNSTATED_LIFETIME, OaTokens, TokenUnavailable
 from storage.tables import CredentialRow
 from tests.fakes.zalo_oa import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, FakeZaloOa
@@ -537,3 +547,150 @@ async def test_zns_through_an_unreachable_api_is_tried_again_later(
     zns = fallback(oa_client, tokens, Contacts(("+84912345678", "ABCD-1234")))
     with pytest.raises(Unavailable, match=r"^Client\w*Error: "):
         await zns.deliver(late_notice())
+
+
+# --- the error tables ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected", "seconds"),
+    [
+        (-230, OutsideWindow, None),  # not written within 7 days
+        (-232, OutsideWindow, None),
+        (-211, OutsideWindow, None),  # out of quota: another way
+        (-218, OutsideWindow, None),
+        (-213, Unreachable, None),  # no longer follows the OA
+        (-227, Unreachable, None),
+        (-234, ChannelDown, NIGHT_WAIT_SECONDS),  # not at night: try in an hour
+        (-224, ChannelDown, SETUP_WAIT_SECONDS),  # the OA's package: the admins act
+        (-221, ChannelDown, SETUP_WAIT_SECONDS),
+        (-201, Rejected, None),  # a field is invalid (v3; before, a bad token)
+        (-200, Unavailable, None),
+    ],
+)
+async def test_each_known_oa_code_means_what_its_table_says(
+    app: App,
+    clock: FixedClock,
+    oa_client: ZaloOaClient,
+    oa: FakeZaloOa,
+    code: int,
+    expected: type[SendFailure],
+    seconds: float | None,
+) -> None:
+    tokens = tokens_for(oa_client, app.store, clock)
+    alerts = Alerts()
+    oa.inject(MESSAGES, 200, json.dumps({"error": code, "message": OA_ERRORS[code].message}))
+    with pytest.raises(expected) as raised:
+        await ZaloOaSender(oa_client, tokens, alerts).send(USER, Reply("Xin chào"))
+    assert type(raised.value) is expected and str(code) in str(raised.value)
+    if isinstance(raised.value, ChannelDown):
+        assert raised.value.seconds == seconds
+    # Only an OA that is not set up tells the administrators.
+    setup = OA_ERRORS[code].meaning is Meaning.SETUP
+    assert alerts.said == ([f"OA {code}: {OA_ERRORS[code].message}"] if setup else [])
+    assert await tokens.access_token() == "at-1"
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "token_forgotten"),
+    [
+        (200, Rejected, False),
+        (400, Rejected, False),
+        (503, Unavailable, False),
+        (408, Unavailable, False),
+        (429, RetryAfter, False),
+        (401, Unavailable, True),
+    ],
+)
+async def test_an_unknown_code_is_logged_once_with_the_answer_and_read_by_its_http_class(
+    app: App,
+    clock: FixedClock,
+    oa_client: ZaloOaClient,
+    oa: FakeZaloOa,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+    expected: type[SendFailure],
+    token_forgotten: bool,
+) -> None:
+    monkeypatch.setattr(oa_errors, "_reported", set())  # as in a process just started
+    code = -9000 - status
+    answer = {"error": code, "message": "Điều gì đó mới", "data": {"hint": [1, 2]}}
+    tokens = tokens_for(oa_client, app.store, clock)
+    sender = ZaloOaSender(oa_client, tokens)
+    for _ in range(2):
+        oa.inject(MESSAGES, status, json.dumps(answer))
+    with caplog.at_level(logging.WARNING, logger="handlers.zalo.oa_errors"):
+        for _ in range(2):
+            with pytest.raises(expected):
+                await sender.send(USER, Reply("Xin chào"))
+    logged = [r.getMessage() for r in caplog.records if str(code) in r.getMessage()]
+    assert len(logged) == 1
+    assert f"HTTP {status}" in logged[0] and '"hint": [1, 2]' in logged[0]
+    assert "Điều gì đó mới" in logged[0]
+    assert (await stored(app)).access_token == ("" if token_forgotten else "at-1")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected", "alerted"),
+    [
+        (-133, ChannelDown, False),  # not at night
+        (-114, Rejected, False),  # the citizen cannot receive ZNS: the officers phone
+        (-141, Rejected, False),
+        (-115, Rejected, False),  # no balance
+        (-131, ChannelDown, True),  # the template not approved: the admins act
+        (-100, Unavailable, False),
+    ],
+)
+async def test_each_known_zns_code_means_what_its_table_says(
+    app: App,
+    clock: FixedClock,
+    oa_client: ZaloOaClient,
+    oa: FakeZaloOa,
+    code: int,
+    expected: type[SendFailure],
+    alerted: bool,
+) -> None:
+    alerts = Alerts()
+    zns = ZnsFallback(
+        oa_client,
+        tokens_for(oa_client, app.store, clock),
+        template_id="246810",
+        code_param="ma_phieu",
+        text_param="noi_dung",
+        contact=Contacts(("+84912345678", "ABCD-1234")).contact,
+        tell_officers=Contacts(None).tell_officers,
+        on_setup_error=alerts,
+    )
+    oa.inject(TEMPLATES, 200, json.dumps({"error": code, "message": ZNS_ERRORS[code].message}))
+    with pytest.raises(expected):
+        await zns.deliver(late_notice())
+    assert bool(alerts.said) == alerted
+
+
+def test_every_table_entry_names_its_source_and_its_own_code() -> None:
+    for table in (OA_ERRORS, ZNS_ERRORS):
+        for code, entry in table.items():
+            assert entry.code == code and entry.message
+            assert entry.source.startswith("https://")
+    # The codes the window and the tokens rest on come from Zalo's own pages.
+    assert OA_ERRORS[-230].source.startswith("https://developers.zalo.me/")
+    assert {c for c, e in OA_ERRORS.items() if e.meaning is Meaning.TOKEN} == {-216, -220, -124}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"error": "0", "message": "Success", "data": {"message_id": 12345}},
+        {"error": 0, "data": None},
+        {"error": 0, "data": ["not", "an", "object"]},
+        {"message": "Success"},
+    ],
+)
+async def test_a_success_in_any_of_its_shapes_is_a_success(
+    app: App, clock: FixedClock, oa_client: ZaloOaClient, oa: FakeZaloOa, answer: Any
+) -> None:
+    oa.inject(MESSAGES, 200, json.dumps(answer))
+    sender = ZaloOaSender(oa_client, tokens_for(oa_client, app.store, clock))
+    sent = await sender.send(USER, Reply("Xin chào"))
+    assert sent == ("12345" if isinstance(answer.get("data"), dict) and answer["data"] else "")

@@ -15,17 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FixedClock
-from bot.core.model import OutboxItem, OutboxMessage, Reply
+from bot.core.model import Choice, OutboxItem, OutboxMessage, Reply
 from bot.core.ports import Repository, Store, StoreUnavailable
 from bot.core.sending import (
     ChannelDown,
+    OutsideWindow,
     Rejected,
     RetryAfter,
     SendFailure,
     Unavailable,
     Unreachable,
 )
-from bot.outbox import Dispatcher, OutOfWindow
+from bot.outbox import Dispatcher, OutOfWindow, ReplyWindow
 from bot.ratelimit import RateLimiter
 from storage.sqlite import store_for
 from storage.tables import OutboxRow
@@ -360,7 +361,7 @@ async def test_a_chat_heard_within_the_window_gets_the_message_directly(
         store,
         clock,
         sender,
-        reply_windows={"console": timedelta(hours=24)},
+        reply_windows={"console": ReplyWindow(timedelta(hours=24))},
         out_of_window={"console": fallback},
     ).tick()
     assert sender.texts() == ["text of m"] and fallback.delivered == []
@@ -374,7 +375,7 @@ async def test_past_the_window_without_a_fallback_the_message_fails_unsent(
     await enqueue(store, message("late"), message("never-heard", recipient="stranger"))
     sender = RecordingSender()
     stats = await dispatcher(
-        store, clock, sender, reply_windows={"console": timedelta(hours=24)}
+        store, clock, sender, reply_windows={"console": ReplyWindow(timedelta(hours=24))}
     ).tick()
     assert stats.failed == 2 and sender.sent == []
     for row in (await rows(engine)).values():
@@ -394,7 +395,7 @@ def windowed(
             store,
             clock,
             sender,
-            reply_windows={"console": timedelta(hours=24)},
+            reply_windows={"console": ReplyWindow(timedelta(hours=24))},
             out_of_window={"console": fallback},
             **kw,
         ),
@@ -528,3 +529,146 @@ async def test_a_paid_message_is_not_sent_once_another_dispatcher_holds_its_row(
     assert (stats.claimed, stats.settled, stats.retried) == (1, 0, 0)
     row = (await rows(engine))["m"]
     assert (row.status, row.lease_owner, row.attempts) == ("sending", "other", 1)
+
+
+# --- counted messages after a chat's last one, and a turn's replies packed ---------------------
+
+
+def counted(free: int = 0, pack: bool = False) -> ReplyWindow:
+    """A channel that cuts a reply into a message per 100 characters."""
+    return ReplyWindow(
+        timedelta(hours=24),
+        free_messages=free,
+        messages=lambda reply: max(1, -(-len(reply.text) // 100)),
+        pack=pack,
+    )
+
+
+async def test_the_messages_after_a_chats_last_one_are_counted_part_by_part(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await last_heard(store, "c1", START - timedelta(hours=1))
+    await enqueue(store, message("a"), message("long", text="x" * 150), message("b"), message("c"))
+    sender, fallback = RecordingSender(), Fallback(result="zns-9")
+    sending = dispatcher(
+        store,
+        clock,
+        sender,
+        reply_windows={"console": counted(free=3)},
+        out_of_window={"console": fallback},
+    )
+    await sending.tick()
+    # One message, then two: three. The next ones go the other way.
+    assert sender.texts() == ["text of a", "x" * 150]
+    assert fallback.delivered == ["b", "c"]
+    found = await rows(engine)
+    assert [found[k].parts for k in ("a", "long", "b", "c")] == [1, 2, None, None]
+    # The chat writes: three more.
+    await last_heard(store, "c1", START + timedelta(minutes=1))
+    clock.set(START + timedelta(minutes=1))
+    await enqueue(store, message("d"))
+    await sending.tick()
+    assert sender.texts()[-1] == "text of d" and fallback.delivered == ["b", "c"]
+
+
+async def test_a_channel_that_finds_the_window_closed_hands_the_message_over(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await last_heard(store, "c1", START - timedelta(hours=1))
+    await enqueue(store, message("m"))
+    sender = RecordingSender(failures=[OutsideWindow("-230: not within 7 days")])
+    fallback = Fallback(result=None)
+    sending = dispatcher(
+        store,
+        clock,
+        sender,
+        reply_windows={"console": counted()},
+        out_of_window={"console": fallback},
+    )
+    stats = await sending.tick()
+    assert stats.failed == 1 and sender.sent == []
+    assert fallback.delivered == ["m"] and fallback.undeliverable_keys == ["m"]
+    row = (await rows(engine))["m"]
+    assert (row.status, row.last_error) == ("failed", "outside the consultation window")
+
+
+async def held(store: Store, sending: Dispatcher, *messages: OutboxMessage) -> list[OutboxItem]:
+    async with store.transaction() as repo:
+        return await repo.enqueue_held(messages, sending.hold())
+
+
+async def test_a_turns_plain_replies_go_together_the_menu_last(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await last_heard(store, "c1", START)
+    sender = RecordingSender()
+    sending = dispatcher(store, clock, sender, reply_windows={"console": counted(pack=True)})
+    menu = (Choice("Menu", "m:menu"),)
+    items = await held(
+        store,
+        sending,
+        message("note", text="The form waits."),
+        message("page", text="The schedule.", choices=menu),
+        # After a menu, a new message: the menu stays with its own text.
+        message("after", text="One more thing."),
+    )
+    stats = await sending.deliver_held(items)
+    assert stats.sent == 3
+    assert sender.sent == [
+        ("c1", "The form waits.\n\nThe schedule.", menu),
+        ("c1", "One more thing.", ()),
+    ]
+    found = await rows(engine)
+    assert [found[k].provider_message_id for k in ("note", "page", "after")] == [
+        "console-1",
+        "console-1",
+        "console-2",
+    ]
+    assert [found[k].parts for k in ("note", "page", "after")] == [None, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Each a message already: nothing saved.
+        ({"text": "x" * 100}, {"text": "y" * 100}),
+        # A reminder's condition or end must be checked for itself.
+        ({"text": "a", "guard": {"registration": 1}}, {"text": "b"}),
+        ({"text": "a"}, {"text": "b", "expires_at": START + timedelta(hours=1)}),
+    ],
+)
+async def test_replies_that_cannot_share_a_message_go_each_alone(
+    engine: AsyncEngine, clock: FixedClock, first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    store = store_for(engine)
+    await last_heard(store, "c1", START)
+    sender = RecordingSender()
+    sending = dispatcher(store, clock, sender, reply_windows={"console": counted(pack=True)})
+    items = await held(store, sending, message("one", **first), message("two", **second))
+    await sending.deliver_held(items)
+    # Each went, or was found no longer true, for itself.
+    assert second["text"] in sender.texts()
+    assert not any("\n\n" in text for text in sender.texts())
+
+
+async def test_packed_replies_share_the_fate_of_their_message(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    store = store_for(engine)
+    await last_heard(store, "c1", START)
+    sender = RecordingSender(failures=[Unavailable("502 Bad Gateway")])
+    sending = dispatcher(store, clock, sender, reply_windows={"console": counted(pack=True)})
+    items = await held(store, sending, message("one"), message("two"))
+    stats = await sending.deliver_held(items)
+    assert stats.retried == 2
+    found = await rows(engine)
+    assert {(r.status, r.attempts, r.last_error) for r in found.values()} == {
+        ("pending", 1, "502 Bad Gateway")
+    }
+    # Tried again one by one, each gets there.
+    clock.set(START + timedelta(minutes=5))
+    await sending.tick()
+    assert sender.texts() == ["text of one", "text of two"]

@@ -10,13 +10,15 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
 from tests.fakes.server import LocalApi
 
+# Zalo takes consultation messages to a user who wrote within 7 days; else error -230.
+CONSULTATION_WINDOW = timedelta(days=7)
 APP_ID = "4301234567890"
 APP_SECRET = "app-secret-for-tests"
 OA_SECRET_KEY = "oa-secret-key-for-tests"
@@ -51,6 +53,8 @@ class FakeZaloOa(LocalApi):
         self._injected: dict[str, list[tuple[int, str]]] = {}
         self.sent: list[Sent] = []
         self.zns: list[dict[str, Any]] = []
+        # When each user last wrote, by the events this fake made.
+        self.heard: dict[str, datetime] = {}
         self._numbers = itertools.count(1)
         self._tokens = itertools.count(1)
 
@@ -114,9 +118,18 @@ class FakeZaloOa(LocalApi):
         text = message.get("text")
         if not isinstance(text, str) or not 1 <= len(text) <= 2000:
             return web.json_response({"error": -210, "message": "Parameter text is invalid"})
+        user_id = str(body["recipient"]["user_id"])
+        heard = self.heard.get(user_id)
+        if heard is not None and self.now() - heard > CONSULTATION_WINDOW:
+            return web.json_response(
+                {
+                    "error": -230,
+                    "message": "User has not interacted with the OA in the past 7 days",
+                }
+            )
         attachment = message.get("attachment") or {}
         buttons = (attachment.get("payload") or {}).get("buttons") or []
-        self.sent.append(Sent(str(body["recipient"]["user_id"]), text, list(buttons)))
+        self.sent.append(Sent(user_id, text, list(buttons)))
         return web.json_response(
             {"error": 0, "message": "Success", "data": {"message_id": f"cs{len(self.sent)}"}}
         )
@@ -135,6 +148,7 @@ class FakeZaloOa(LocalApi):
     # --- events, signed as Zalo signs them ----------------------------------------------------
 
     def event(self, user_id: str, text: str, msg_id: str | None = None) -> dict[str, Any]:
+        self.heard[user_id] = self.now()
         return {
             "app_id": APP_ID,
             "user_id_by_app": f"app-{user_id}",

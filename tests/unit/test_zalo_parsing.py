@@ -82,6 +82,9 @@ def test_the_chat_id_falls_back_to_the_sender_when_the_event_names_no_chat() -> 
     event = bot_event("message.text.received", text="hi")
     del event["message"]["chat"]
     assert bot_updates.to_incoming(event) == Incoming("zalo_bot", "u7", "u7", text="hi")
+    # A chat that is not an object names no chat either.
+    event["message"]["chat"] = "c7"
+    assert bot_updates.to_incoming(event) == Incoming("zalo_bot", "u7", "u7", text="hi")
 
 
 @pytest.mark.parametrize(
@@ -100,6 +103,10 @@ def test_the_chat_id_falls_back_to_the_sender_when_the_event_names_no_chat() -> 
         pytest.param(bot_event("message.text.received"), id="a text event without text"),
         pytest.param(bot_event("message.text.received", text=42), id="text that is a number"),
         pytest.param(bot_event("message.reaction.received", text="👍"), id="an unknown event"),
+        pytest.param(
+            bot_event("message.text.received", text="hi", **{"from": ["u7"]}),
+            id="a sender that is a list",
+        ),
     ],
 )
 def test_what_the_bot_cannot_act_on_reads_as_nothing(event: dict[str, Any]) -> None:
@@ -175,3 +182,31 @@ def test_each_kind_of_file_on_the_oa_is_an_attachment(name: str, kind: str) -> N
     event = {"event_name": name, "sender": {"id": "u1"}, "message": {"msg_id": "m9"}}
     assert oa_events.to_incoming(event) == Incoming("zalo_oa", "u1", "u1", attachment=kind)
     assert oa_events.update_id(event) == f"{name}:m9"
+
+
+@pytest.mark.parametrize(
+    ("message", "name", "incoming"),
+    [
+        (
+            {"msg_id": "m1", "text": "/start"},
+            "user_send_text",
+            Incoming("zalo_oa", "u1", "u1", text="/start"),
+        ),
+        (
+            {"msg_id": "m2", "attachments": [{"type": "audio", "payload": {"url": "x"}}]},
+            "user_send_audio",
+            Incoming("zalo_oa", "u1", "u1", attachment="voice"),
+        ),
+        (
+            {"msg_id": "m3", "attachments": [{"type": "image"}]},
+            "user_send_image",
+            Incoming("zalo_oa", "u1", "u1", attachment="photo"),
+        ),
+    ],
+)
+def test_an_oa_event_without_its_name_is_read_from_what_the_message_holds(
+    message: dict[str, Any], name: str, incoming: Incoming
+) -> None:
+    event = {"sender": {"id": "u1"}, "timestamp": 5, "message": message}
+    assert oa_events.to_incoming(event) == incoming
+    assert oa_events.update_id(event) == f"{name}:{message['msg_id']}"

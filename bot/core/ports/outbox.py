@@ -48,6 +48,11 @@ class OutboxPort(Protocol):
         """Record each message's fate, where its dispatcher still holds it."""
         ...
 
+    async def messages_sent_since(self, channel: str, recipient: str, since: datetime) -> int:
+        """How many of the channel's messages went to ``recipient`` from ``since`` on, counted
+        where the rows recorded it (SendResult.parts)."""
+        ...
+
     async def take_back_held(self) -> int:
         """Make every held row due again (counting one more attempt): only when no other
         dispatcher can be running, as on SQLite after a restart."""
