@@ -1,7 +1,7 @@
 """Sending as a Zalo Official Account: consultation messages, with a button template for a
 short menu (its taps come back as text carrying the payload) and a numbered menu otherwise;
 past the consultation window, a ZNS template when one is configured. What each refusal means
-comes from the error tables of handlers/zalo/oa_errors.py."""
+comes from the error tables of handlers/zalo/errors.py."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.core.sending import (
     Unreachable,
 )
 from handlers.zalo import render
+from handlers.zalo.errors import OA_ERRORS, ZNS_ERRORS, ErrorCode, Meaning, meaning
 from handlers.zalo.oa_api import (
     BUTTON_TITLE_LIMIT,
     MAX_BUTTONS,
@@ -28,7 +29,6 @@ from handlers.zalo.oa_api import (
     ZaloOaClient,
     ZaloOaError,
 )
-from handlers.zalo.oa_errors import OA_ERRORS, ZNS_ERRORS, ErrorCode, Meaning, meaning
 from handlers.zalo.oa_tokens import OaTokens, TokenUnavailable
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Sending through the Zalo Bot Platform, its refusals read as the core's send failures.
 
-The platform documents no error codes; these follow HTTP's meaning, which the status and the
-``error_code`` of its answers mirror (docs/zalo.md).
+The platform documents no error codes; its table (handlers/zalo/errors.py) follows HTTP's
+meaning, which the status and the ``error_code`` of its answers mirror (docs/zalo.md).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from bot.core.model import Channel, Reply
 from bot.core.sending import Rejected, RetryAfter, Unavailable, Unreachable
 from handlers.zalo import render
 from handlers.zalo.bot_api import NETWORK_ERRORS, ZaloApiError, ZaloBotClient
+from handlers.zalo.errors import BOT_ERRORS, Meaning, meaning
 
 # With no retry_after in its answers, a flood refusal waits this long before the next try.
 FLOOD_WAIT_SECONDS = 5.0
@@ -36,11 +37,20 @@ class ZaloBotSender:
 
 def _failure(refused: ZaloApiError) -> Exception:
     code = refused.error_code if refused.error_code >= 400 else refused.status
-    if code == 429:
+    said = meaning(
+        BOT_ERRORS,
+        "Bot Platform",
+        code,
+        refused.status,
+        f"{refused.error_code}: {refused.description}",
+        # ok=false with 200 and no code of HTTP's: undocumented, so tried again (a few
+        # attempts) rather than lost.
+        undocumented=Meaning.LATER,
+    )
+    if said is Meaning.FLOOD:
         return RetryAfter(FLOOD_WAIT_SECONDS)
-    if code == 403:
+    if said is Meaning.GONE:
         return Unreachable(refused.description)
-    if code in {400, 404, 413}:
+    if said is Meaning.REFUSED:
         return Rejected(refused.description)
-    # 401 (a token being replaced), 5xx and anything unknown: try again later.
     return Unavailable(str(refused))

@@ -29,9 +29,9 @@ from bot.core.sending import (
     Unavailable,
     Unreachable,
 )
-from handlers.zalo import oa_errors
+from handlers.zalo import errors as zalo_errors
+from handlers.zalo.errors import BOT_ERRORS, OA_ERRORS, ZNS_ERRORS, Meaning
 from handlers.zalo.oa_api import TokenPair, ZaloOaClient, ZaloOaError
-from handlers.zalo.oa_errors import OA_ERRORS, ZNS_ERRORS, Meaning
 from handlers.zalo.oa_sender import (
     FLOOD_WAIT_SECONDS,
     NIGHT_WAIT_SECONDS,
@@ -613,14 +613,14 @@ async def test_an_unknown_code_is_logged_once_with_the_answer_and_read_by_its_ht
     expected: type[SendFailure],
     token_forgotten: bool,
 ) -> None:
-    monkeypatch.setattr(oa_errors, "_reported", set())  # as in a process just started
+    monkeypatch.setattr(zalo_errors, "_reported", set())  # as in a process just started
     code = -9000 - status
     answer = {"error": code, "message": "Điều gì đó mới", "data": {"hint": [1, 2]}}
     tokens = tokens_for(oa_client, app.store, clock)
     sender = ZaloOaSender(oa_client, tokens)
     for _ in range(2):
         oa.inject(MESSAGES, status, json.dumps(answer))
-    with caplog.at_level(logging.WARNING, logger="handlers.zalo.oa_errors"):
+    with caplog.at_level(logging.WARNING, logger="handlers.zalo.errors"):
         for _ in range(2):
             with pytest.raises(expected):
                 await sender.send(USER, Reply("Xin chào"))
@@ -669,7 +669,7 @@ async def test_each_known_zns_code_means_what_its_table_says(
 
 
 def test_every_table_entry_names_its_source_and_its_own_code() -> None:
-    for table in (OA_ERRORS, ZNS_ERRORS):
+    for table in (BOT_ERRORS, OA_ERRORS, ZNS_ERRORS):
         for code, entry in table.items():
             assert entry.code == code and entry.message
             assert entry.source.startswith("https://")

@@ -1,9 +1,9 @@
-"""What each error code of the Zalo OA API and of ZNS means for a message, as data: every
-entry names its source (docs/zalo.md, "Error codes").
+"""What each error code of Zalo's APIs means for a message, as data: the Bot Platform's,
+the OA API's and ZNS's; every entry names its source (docs/zalo.md, "Error codes").
 
-A code not listed here is logged once with the raw answer, and read by its HTTP class: 401
-the token, 429 too many calls, 408 and 5xx the service in trouble (try again later), anything
-else a refusal of this message.
+A code not listed is logged once with the raw answer, and read by its HTTP class: 401 the
+token, 429 too many calls, 408 and 5xx the service in trouble (try again later), another 4xx
+a refusal of this message, and an error answered with 200 as its API's table says.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ OA_WINDOW = (
 )
 # Zalo's table of ZNS errors, with what to do about each.
 ZNS_TABLE = "https://zalo.cloud/zns/guidelines/handle-error-code"
+# The Bot Platform documents no codes but 408 for an empty long poll (its documentation, a
+# copy of 10/12/2025); its answers mirror HTTP's statuses, read by their meaning.
+BOT_DOCS = "https://bot.zaloplatforms.com/docs/build-your-bot/"
+HTTP = "https://www.rfc-editor.org/rfc/rfc9110#name-status-codes"
 # A help desk's table for the OA API before v3: some codes meant other things then.
 CARESOFT = "https://doc.caresoft.vn/danh-sach-tinh-nang/zalo/bang-ma-khi-gui-tin-nhan-theo-zalo-id"
 
@@ -55,6 +59,17 @@ def _table(*entries: tuple[int, str, Meaning, str]) -> Mapping[int, ErrorCode]:
         for code, message, meaning, source in entries
     }
 
+
+BOT_ERRORS: Mapping[int, ErrorCode] = _table(
+    (400, "Bad Request", Meaning.REFUSED, HTTP),
+    # A token being replaced in the console: the message waits for the new one.
+    (401, "Unauthorized", Meaning.LATER, HTTP),
+    (403, "Forbidden: the user blocked the bot", Meaning.GONE, HTTP),
+    (404, "Not Found: no such chat", Meaning.REFUSED, HTTP),
+    (408, "Request Timeout (getUpdates: nothing new)", Meaning.LATER, BOT_DOCS),
+    (413, "Content Too Large", Meaning.REFUSED, HTTP),
+    (429, "Too Many Requests", Meaning.FLOOD, HTTP),
+)
 
 OA_ERRORS: Mapping[int, ErrorCode] = _table(
     (-32, "Your application (or OA) reached limit call api", Meaning.FLOOD, OA_TABLE),
@@ -146,10 +161,17 @@ _reported: set[tuple[str, int]] = set()
 
 
 def meaning(
-    table: Mapping[int, ErrorCode], api: str, code: int, status: int, raw: str = ""
+    table: Mapping[int, ErrorCode],
+    api: str,
+    code: int,
+    status: int,
+    raw: str = "",
+    *,
+    undocumented: Meaning = Meaning.REFUSED,
 ) -> Meaning:
     """What ``code`` (answered with HTTP ``status``) means in ``table``; a code the table
-    does not know is logged once per API and code, with the raw answer."""
+    does not know is logged once per API and code, with the raw answer, and read by its
+    HTTP class (``undocumented`` for an error answered with a success status)."""
     known = table.get(code)
     if known is not None:
         return known.meaning
@@ -168,4 +190,4 @@ def meaning(
         return Meaning.FLOOD
     if status >= 500 or status == 408:
         return Meaning.LATER
-    return Meaning.REFUSED
+    return Meaning.REFUSED if status >= 400 else undocumented
