@@ -12,14 +12,52 @@ _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 def fold(text: str) -> str:
     """Lower-case, drop diacritics (đ → d), collapse spaces: "Từ  chối" → "tu choi"."""
     decomposed = unicodedata.normalize("NFD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Accents go; a Khmer COENG (a combining sign too) is part of the letters it joins.
+    stripped = "".join(
+        ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u17d2"
+    )
     stripped = stripped.replace("đ", "d")
     return _SPACES.sub(" ", stripped).strip()
 
 
 def fold_words(text: str) -> str:
-    """Like fold, with punctuation turned into spaces, for keyword matching."""
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", fold(text))).strip()
+    """Like fold, with punctuation turned into spaces, for keyword matching. The marks that
+    are part of a letter in other scripts (a Khmer vowel sign) stay with it."""
+    folded = "".join(
+        ch if ch.isalnum() or ch.isspace() or unicodedata.category(ch)[0] == "M" else " "
+        for ch in fold(text)
+    )
+    return _SPACES.sub(" ", folded).strip()
+
+
+# Characters that join what follows to them: Khmer COENG (its next consonant is written
+# beneath: "ស្ត"), the zero-width joiner.
+_JOINS_NEXT = frozenset("\u17d2\u200d")
+# Characters that belong to what precedes them besides the combining marks: the joiners,
+# variation selectors, emoji skin tones.
+_JOINS_PREVIOUS = frozenset("\u200c\u200d")
+
+
+def cut_point(text: str, index: int) -> int:
+    """The largest position at most ``index`` where ``text`` may be cut without splitting a
+    written character: never before a mark (a Khmer vowel sign, a Vietnamese accent
+    written apart), a joiner or a variation selector, never after a Khmer COENG or a
+    joiner. 0 when there is none (a cluster longer than ``index``)."""
+    index = min(index, len(text))
+    while 0 < index < len(text) and not _may_cut(text[index - 1], text[index]):
+        index -= 1
+    return index
+
+
+def _may_cut(before: str, after: str) -> bool:
+    if before in _JOINS_NEXT:
+        return False
+    return not (
+        unicodedata.category(after)[0] == "M"
+        or after in _JOINS_PREVIOUS
+        or "\ufe00" <= after <= "\ufe0f"
+        or "\U0001f3fb" <= after <= "\U0001f3ff"
+    )
 
 
 def squeeze(text: str) -> str:

@@ -20,6 +20,7 @@ from aiogram.types import (
 )
 
 from bot.core.model import Choice, Reply
+from bot.core.text import cut_point
 
 # Telegram's limits (Bot API: sendMessage, sendDocument, InlineKeyboardButton).
 TEXT_LIMIT = 4096
@@ -133,7 +134,8 @@ def fits(text: str, limit: int) -> bool:
 
 
 def _cut_line(line: str, limit: int) -> list[str]:
-    """Words of a long line, each cut to ``limit`` if a single word is longer."""
+    """Words of a long line, each cut to ``limit`` if a single word is longer (Khmer
+    writes no spaces between words), between two written characters."""
     pieces: list[str] = []
     for word in line.split(" "):
         rest = word
@@ -141,6 +143,8 @@ def _cut_line(line: str, limit: int) -> list[str]:
             cut = limit
             while not fits(rest[:cut], limit):
                 cut -= 1
+            # Never inside a written character (a Khmer consonant and its signs).
+            cut = cut_point(rest, cut) or cut
             pieces.append(rest[:cut])
             rest = rest[cut:]
         pieces.append(rest)

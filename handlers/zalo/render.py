@@ -8,6 +8,7 @@ contact-sharing button of other channels is left out.
 from __future__ import annotations
 
 from bot.core.model import Choice, Reply
+from bot.core.text import cut_point
 from handlers.zalo.bot_api import TEXT_LIMIT
 
 # Keycap digits read as a menu at a glance in a chat; past nine, plain numbers.
@@ -61,10 +62,12 @@ def _cut(line: str, limit: int) -> list[str]:
     current = ""
     for whole in line.split(" "):
         word = whole
-        while length(word) > limit:  # one "word" longer than a message: a URL, say
+        while length(word) > limit:  # one "word" longer than a message: a URL, Khmer
             head = word
             while length(head) > limit:
                 head = head[:-1]
+            # Never inside a written character (a Khmer consonant and its signs).
+            head = word[: cut_point(word, len(head)) or len(head)]
             if current:
                 pieces.append(current)
                 current = ""
