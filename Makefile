@@ -71,7 +71,7 @@ update: extract
 	  --no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
 
 compile: $(STAMP)
-	$(BIN)/pybabel -q compile -d bot/locales -D messages
+	$(BIN)/pybabel -q compile --use-fuzzy -d bot/locales -D messages
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -146,7 +146,7 @@ def build(config: Config, clock: Clock | None = None) -> App:
     services = Services(
         store=store,
         catalogs=Catalogs(
-            locales_dir, SUPPORTED_LOCALES, config.bot.default_locale, config.bot.zone
+            locales_dir, tuple(config.bot.locales), config.bot.default_locale, config.bot.zone
         ),
         content=load_content(locales_dir, SUPPORTED_LOCALES),
         clock=clock or SystemClock(),

@@ -30,7 +30,10 @@ from pydantic import (
 
 from bot.core.repeats import DEFAULT_THRESHOLD as DEFAULT_REPEAT_THRESHOLD
 
-SUPPORTED_LOCALES = ("vi", "en")
+# Vietnamese, English and Khmer (ភាសាខ្មែរ, for the Khmer citizens of the Mekong Delta).
+SUPPORTED_LOCALES = ("vi", "en", "km")
+Locale = Literal["vi", "en", "km"]
+_OFFERED_BY_DEFAULT: tuple[Locale, ...] = ("vi", "en")
 CONFIG_ENV = "TIEPDAN_CONFIG"
 _URL = r"^https?://[^\s/]+(/[^\s]*)?$"
 DEFAULT_CONFIG_FILE = Path("config.toml")
@@ -64,9 +67,21 @@ class _Section(BaseModel):
 
 
 class BotConfig(_Section):
-    default_locale: Literal["vi", "en"] = "vi"
+    default_locale: Locale = "vi"
+    # The languages this deployment offers; Vietnamese always (the record is Vietnamese).
+    locales: list[Locale] = Field(default_factory=lambda: list(_OFFERED_BY_DEFAULT))
     timezone: str = "Asia/Ho_Chi_Minh"
     locales_dir: str = ""
+
+    @model_validator(mode="after")
+    def _offered(self) -> BotConfig:
+        if "vi" not in self.locales:
+            raise ValueError('locales must include "vi": the official record is Vietnamese')
+        if len(set(self.locales)) != len(self.locales):
+            raise ValueError("locales lists a language twice")
+        if self.default_locale not in self.locales:
+            raise ValueError(f"default_locale {self.default_locale!r} is not among locales")
+        return self
 
     @field_validator("timezone")
     @classmethod

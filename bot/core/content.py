@@ -1,13 +1,17 @@
-"""Long-form content (the rules explainer and the privacy notice), one TOML file per locale.
+"""Long-form content (the rules explainer, the privacy notice, the refusal grounds), one TOML
+file of each per locale.
 
-Files live at ``bot/locales/<locale>/content/rules.toml`` and ``privacy.toml``; they are prose, not
-gettext messages, because a legal explanation is translated as a whole, not sentence by sentence.
+Files live at ``bot/locales/<locale>/content/rules.toml``, ``privacy.toml`` and
+``refusals.toml``; they are prose, not gettext messages, because a legal explanation is
+translated as a whole, not sentence by sentence. A translation not yet read by a native
+speaker says so (``review = "unreviewed"``, docs/translating.md): the bot then tells the
+citizen that the Vietnamese text prevails and offers it.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -54,11 +58,23 @@ class ContentError(Exception):
     """A content file is missing or malformed."""
 
 
+# The parts of a locale's content, each a file with its own review state.
+PARTS = ("rules", "privacy", "refusals")
+_REVIEW_STATES = ("reviewed", "unreviewed")
+
+
 @dataclass(frozen=True)
 class Content:
     topics_by_locale: dict[str, tuple[Topic, ...]]
     privacy_by_locale: dict[str, Notice]
     refusals_by_locale: dict[str, dict[str, RefusalText]] = field(default_factory=dict)
+    # (locale, part) of the files a native speaker has not reviewed yet.
+    unreviewed: frozenset[tuple[str, str]] = frozenset()
+
+    def reviewed(self, locale: str, part: str) -> bool:
+        """Whether the text of ``part`` in ``locale`` may be read as it stands (a file
+        without a review state is an original: Vietnamese, or the project's English)."""
+        return (locale, part) not in self.unreviewed
 
     def refusal(self, locale: str, code: str) -> RefusalText | None:
         return self.refusals_by_locale.get(locale, {}).get(code)
@@ -87,20 +103,35 @@ class Content:
                 score = sum(
                     len(phrase.split())
                     for phrase in (fold_words(k) for k in topic.keywords)
-                    if phrase and f" {phrase} " in words
+                    if phrase and (f" {phrase} " in words or (_khmer(phrase) and phrase in words))
                 )
                 if score > best_score:
                     best_id, best_score = topic.id, score
         return best_id
 
 
+def _khmer(text: str) -> bool:
+    """Khmer puts no spaces between words: its keywords are found inside the text."""
+    return any("\u1780" <= ch <= "\u17ff" for ch in text)
+
+
 def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
     topics: dict[str, tuple[Topic, ...]] = {}
     privacy: dict[str, Notice] = {}
     refusals: dict[str, dict[str, RefusalText]] = {}
+    unreviewed: set[tuple[str, str]] = set()
     for locale in locales:
         folder = locales_dir / locale / "content"
         rules = _read(folder / "rules.toml")
+        for part in PARTS:
+            data = rules if part == "rules" else _read(folder / f"{part}.toml")
+            state = str(data.get("review", "reviewed"))
+            if state not in _REVIEW_STATES:
+                raise ContentError(
+                    f"{folder / part}.toml: review must be one of {_REVIEW_STATES}, not {state!r}"
+                )
+            if state == "unreviewed":
+                unreviewed.add((locale, part))
         try:
             topics[locale] = tuple(
                 Topic(
@@ -138,7 +169,16 @@ def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:
         raise ContentError(f"rules topics differ between locales: {ids}")
     for locale, items in refusals.items():
         _check_refusals(locale, items)
-    return Content(topics, privacy, refusals)
+    original = refusals.get("vi")
+    for locale, part in unreviewed:
+        if part == "refusals" and original is not None:
+            # A ground is a legal text: until its translation is reviewed, the Vietnamese
+            # wording stands beside it.
+            refusals[locale] = {
+                code: replace(text, title=f"{text.title} [{original[code].title}]")
+                for code, text in refusals[locale].items()
+            }
+    return Content(topics, privacy, refusals, frozenset(unreviewed))
 
 
 def _check_refusals(locale: str, texts: dict[str, RefusalText]) -> None:

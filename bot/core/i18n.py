@@ -120,7 +120,9 @@ def _load(locales_dir: Path, locale: str) -> NullTranslations:
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=locale, domain=DOMAIN)
         buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
+        # A fuzzy entry is a translation a native speaker has not yet reviewed (Khmer,
+        # docs/translating.md): shown, as it serves its reader better than English.
+        write_mo(buffer, catalog, use_fuzzy=True)
         buffer.seek(0)
         return Translations(buffer, domain=DOMAIN)
     log.warning("no catalog for locale %s under %s; showing msgids", locale, locales_dir)

@@ -7,6 +7,13 @@ from bot.core.i18n import N_
 from bot.core.model import RegistrationStatus, RequestKind, SessionStatus, Source, Track
 from bot.core.triage import OutcomeType
 
+# The languages a citizen may write to the bot in, as officers read them.
+LANGUAGE_LABELS: dict[str, str] = {
+    "vi": N_("Vietnamese"),
+    "en": N_("English"),
+    "km": N_("Khmer"),
+}
+
 KIND_LABELS: dict[RequestKind, str] = {
     RequestKind.COMPLAINT: N_("Complaint"),
     RequestKind.DENUNCIATION: N_("Denunciation"),

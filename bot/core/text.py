@@ -13,9 +13,7 @@ def fold(text: str) -> str:
     """Lower-case, drop diacritics (đ → d), collapse spaces: "Từ  chối" → "tu choi"."""
     decomposed = unicodedata.normalize("NFD", text.casefold())
     # Accents go; a Khmer COENG (a combining sign too) is part of the letters it joins.
-    stripped = "".join(
-        ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u17d2"
-    )
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u17d2")
     stripped = stripped.replace("đ", "d")
     return _SPACES.sub(" ", stripped).strip()
 

@@ -388,7 +388,7 @@ async def _page(turn: Turn, name: str, argument: str) -> Replies:
                 return menu.main_menu(turn, changed.text)
         return menu.language_picker(turn)
     if name == "privacy":
-        return menu.privacy_page(turn)
+        return menu.privacy_page(turn, original=argument.strip().lower() == rules.ORIGINAL)
     if name == "link":
         return await link.run(turn, argument)
     if name == "mydata":
@@ -444,7 +444,8 @@ async def _payload_page(turn: Turn, namespace: str, rest: str) -> Replies:
     if namespace == "m":
         return await _page(turn, rest, "")
     if namespace == "r":
-        return rules.show_topic(turn, rest)
+        topic_id, _sep, variant = rest.partition(":")
+        return rules.show_topic(turn, topic_id, original=variant == rules.ORIGINAL)
     if namespace == "s" and _NUMBER.fullmatch(rest):
         return await schedule.for_unit(turn, int(rest))
     if namespace in {"sub", "unsub"} and _NUMBER.fullmatch(rest):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.core.i18n import N_, Translator
 from bot.core.model import Choice, Reply
 from bot.dialogue.context import Replies, Turn
+from bot.dialogue.rules import ORIGINAL, translation_notice
 
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "km": "ភាសាខ្មែរ (Khmer)"}
 
 
 def menu_choices(turn: Turn) -> tuple[Choice, ...]:
@@ -65,7 +66,7 @@ CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("status", N_("your registrations, their progress, withdrawing one")),
     ("link", N_("follow here a matter the reception office recorded for you")),
     ("rules", N_("what the law says about citizen reception")),
-    ("lang", N_("choose Vietnamese or English")),
+    ("lang", N_("choose your language")),
     ("privacy", N_("how your personal data is used")),
     ("mydata", N_("everything this service holds about you, and a copy")),
     ("correct", N_("correct your name, phone or address on a registration")),
@@ -107,18 +108,27 @@ async def set_language(turn: Turn, locale: str) -> Reply | None:
     return Reply(turn._("From now on I will write in English."))
 
 
-def privacy_notice_text(turn: Turn) -> str:
-    notice = turn.services.content.privacy(turn.locale)
+def privacy_notice_text(turn: Turn, *, original: bool = False) -> str:
+    """The privacy notice in the citizen's language; ``original``: in Vietnamese, which
+    prevails over a translation (a translation not yet reviewed says so, and how to read
+    the Vietnamese)."""
+    content = turn.services.content
+    tr = turn.services.catalogs.get(ORIGINAL) if original else turn.tr
+    notice = content.privacy(tr.locale)
     privacy = turn.settings.privacy
     if privacy.retention_months:
-        retention = turn.n_("{n} month", "{n} months", privacy.retention_months)
+        retention = tr.n_("{n} month", "{n} months", privacy.retention_months)
     else:
-        retention = turn._("as long as the law on archives requires for citizen reception records")
+        retention = tr._("as long as the law on archives requires for citizen reception records")
     body = notice.body.format(
         controller=privacy.controller, contact=privacy.contact, retention=retention
     )
-    return f"{notice.title}\n\n{body}"
+    text = f"{notice.title}\n\n{body}"
+    if not content.reviewed(tr.locale, "privacy"):
+        original_text = turn._("The Vietnamese text: /privacy {locale}", locale=ORIGINAL)
+        text = f"{translation_notice(turn)} {original_text}\n\n{text}"
+    return text
 
 
-def privacy_page(turn: Turn) -> Replies:
-    return [Reply(privacy_notice_text(turn), menu_choices(turn))]
+def privacy_page(turn: Turn, *, original: bool = False) -> Replies:
+    return [Reply(privacy_notice_text(turn, original=original), menu_choices(turn))]

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from bot.core import reminders, triage
 from bot.core.i18n import Translator
-from bot.core.labels import KIND_LABELS
+from bot.core.labels import KIND_LABELS, LANGUAGE_LABELS
 from bot.core.model import (
     QUEUED_STATUSES,
     DataRequest,
@@ -211,6 +211,13 @@ def digest_text(
             lines.append(tr._("Received by: {official}", official=r.host_name))
         if r.interpreter:
             lines.append(tr._("🗣 Interpreter needed: {language}", language=r.interpreter))
+        if r.citizen_locale in LANGUAGE_LABELS and r.citizen_locale != "vi":
+            lines.append(
+                tr._(
+                    "💬 Wrote to the bot in {language}",
+                    language=tr._(LANGUAGE_LABELS[r.citizen_locale]),
+                )
+            )
         lines.append(tr._("Matter: {summary}", summary=r.summary))
         lines.append(
             tr._("Already handled: {prior}", prior=r.prior_handling or tr._("no agency yet"))

@@ -13,6 +13,7 @@ from bot.core.validation import Invalid
 from bot.dialogue import alerts, menu
 from bot.dialogue.context import Replies, Turn
 from bot.dialogue.registration_steps import STEPS, open_sessions
+from bot.dialogue.rules import ORIGINAL
 from bot.dialogue.wizard import (
     FLOW,
     KEEP,
@@ -258,12 +259,34 @@ async def _review(turn: Turn, wizard: Wizard, lead: str | None = None) -> Replie
         edit_choices.append(
             Choice(turn._("✏️ {field}", field=turn._(step.label)), f"reg:review:edit:{step.name}")
         )
+    if turn.locale != ORIGINAL:
+        lines += ["", *await _record_in_vietnamese(turn, wizard)]
     lines += ["", turn._("Is everything correct? Send it, or choose what to change.")]
     text = "\n".join(lines)
     if lead:
         text = f"{lead}\n\n{text}"
     choices = (Choice(turn._("✅ Send my registration"), "reg:review:submit"), *edit_choices)
     return [Reply(text, choices)]
+
+
+async def _record_in_vietnamese(turn: Turn, wizard: Wizard) -> list[str]:
+    """The fields as the officers will read them: the official record is Vietnamese. The
+    choices and fixed words are translated; what the citizen wrote stays as written."""
+    own = turn.locale
+    lines = [
+        turn._(
+            "The record the officers will read, in Vietnamese (what you wrote stays as you "
+            "wrote it):"
+        )
+    ]
+    turn.use_locale(ORIGINAL)
+    try:
+        for step in wizard.applicable():
+            if step.show is not None:
+                lines.append(f"• {turn._(step.label)}: {await step.show(turn, wizard.draft)}")
+    finally:
+        turn.use_locale(own)
+    return lines
 
 
 async def _on_review_input(turn: Turn, wizard: Wizard, text: str, value: str | None) -> Replies:

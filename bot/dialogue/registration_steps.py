@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core import registrations, validation
 from bot.core.i18n import N_
-from bot.core.labels import KIND_HINTS, KIND_LABELS
+from bot.core.labels import KIND_HINTS, KIND_LABELS, LANGUAGE_LABELS
 from bot.core.model import Choice, Reply, RequestKind, SessionView, Track, track_of
 from bot.core.provinces import match_province
 from bot.core.representatives import representative_limits, representatives_allowed
@@ -384,7 +384,15 @@ async def _ask_interpreter(turn: Turn, draft: Draft) -> Reply:
             "button if you do not need one, or type the language you speak, for example "
             "“Khmer”."
         )
-    return Reply(question, (Choice(turn._("No interpreter needed"), "reg:interpreter:none"),))
+    none = Choice(turn._("No interpreter needed"), "reg:interpreter:none")
+    if turn.locale in _INTERPRETED:
+        # Writing in Khmer says the language already: offered first, one tap.
+        language = turn._(LANGUAGE_LABELS[turn.locale])
+        offered = Choice(
+            turn._("🗣 Yes, in {language}", language=language), f"reg:interpreter:{turn.locale}"
+        )
+        return Reply(question, (offered, none))
+    return Reply(question, (none,))
 
 
 async def _track(turn: Turn, draft: Draft) -> Track:
@@ -400,8 +408,18 @@ _NEGATIONS = frozenset({"khong", "ko", "k", "no", "none", "not", "nope"})
 _VIETNAMESE = frozenset({"viet", "tieng viet", "vietnamese", "viet nam", "tieng viet nam"})
 
 
+# The languages of the bot that the reception office does not speak: a citizen writing in
+# one is offered an interpreter in it, named as the record names it (in Vietnamese).
+_INTERPRETED = {"km": "tiếng Khmer"}
+
+
 async def _accept_interpreter(_turn: Turn, _draft: Draft, answer: Answer) -> object:
+    if answer.value in _INTERPRETED:
+        return _INTERPRETED[answer.value]
     words = fold_words(answer.text)
+    if "ខ្មែរ" in answer.text or "khmer" in words.split() or "kho me" in words:
+        # Named as the record names it, however the citizen wrote it.
+        return _INTERPRETED["km"]
     if answer.value == "none" or _NEGATIONS & set(words.split()) or words in _VIETNAMESE:
         return ""
     return validation.language_name(answer.text)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from bot.core.model import Choice, Reply
 from bot.dialogue.context import Replies, Turn
 
+# The language of the texts that prevail over their translations.
+ORIGINAL = "vi"
+
 
 def topic_menu(turn: Turn, lead: str | None = None) -> Replies:
     topics = turn.services.content.topics(turn.locale)
@@ -19,16 +22,31 @@ def topic_menu(turn: Turn, lead: str | None = None) -> Replies:
     return [Reply(text, (*choices, Choice(turn._("🏠 Main menu"), "m:menu")))]
 
 
-def show_topic(turn: Turn, topic_id: str) -> Replies:
-    topic = turn.services.content.topic(turn.locale, topic_id)
+def show_topic(turn: Turn, topic_id: str, *, original: bool = False) -> Replies:
+    """A topic in the citizen's language; ``original``: in Vietnamese, the text that
+    prevails over a translation."""
+    content = turn.services.content
+    locale = ORIGINAL if original else turn.locale
+    topic = content.topic(locale, topic_id)
     if topic is None:
         return topic_menu(turn)
-    choices = (
+    text = f"{topic.title}\n\n{topic.body}"
+    choices: tuple[Choice, ...] = (
         Choice(turn._("📚 Other topics"), "m:rules"),
         Choice(turn._("📝 Register to meet a leader"), "m:register"),
         Choice(turn._("🏠 Main menu"), "m:menu"),
     )
-    return [Reply(f"{topic.title}\n\n{topic.body}", choices)]
+    if not original and not content.reviewed(turn.locale, "rules"):
+        text = f"{translation_notice(turn)}\n\n{text}"
+        choices = (Choice(turn._("🇻🇳 The Vietnamese text"), f"r:{topic.id}:{ORIGINAL}"), *choices)
+    return [Reply(text, choices)]
+
+
+def translation_notice(turn: Turn) -> str:
+    return turn._(
+        "ℹ️ This text is a translation that a native speaker has not yet reviewed; where it "
+        "differs, the Vietnamese text prevails."
+    )
 
 
 def answer_question(turn: Turn, text: str) -> Replies | None:

@@ -310,6 +310,12 @@ class PublicPages:
             path="/rules",
             title=tr._("Rules of citizen reception"),
             topics=topics,
+            # A translation not yet reviewed says so, and links to the text that prevails.
+            original=(
+                ""
+                if self._content.reviewed(tr.locale, "rules")
+                else _with_query("/rules", self._lang_query("vi"))
+            ),
         )
 
     def not_found(self, tr: Translator) -> Page:
@@ -476,7 +482,7 @@ class LanguageLink:
 
 
 # Each language named in itself, as a reader looks for it.
-_LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+_LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "km": "ភាសាខ្មែរ"}
 
 
 def qr_code(url: str, label: str) -> Markup:

@@ -122,6 +122,54 @@ REGISTRATION = [
 ]
 
 
+def test_a_citizen_registers_in_khmer_and_the_officers_read_vietnamese(tmp_path: Path) -> None:
+    """From /start to the ticket in Khmer, through the real console: the review shows the
+    Vietnamese record before sending; the officer's /view is Vietnamese, with the citizen's
+    language and the Khmer interpreter flagged."""
+    (tmp_path / "config.toml").write_text(
+        CONFIG.format(folder=tmp_path) + '\n[bot]\nlocales = ["vi", "en", "km"]\n',
+        encoding="utf-8",
+    )
+    summary = "ខ្ញុំសូមប្ដឹងតវ៉ាអំពីសេចក្ដីសម្រេចដកហូតដីលេខ 12/QĐ-UBND ព្រោះសំណងមិនត្រឹមត្រូវ។"
+    script = [
+        "/lang km",
+        "/start",
+        "2",  # Register to meet a leader
+        "1",  # I agree
+        ANSWERS["full_name"],
+        ANSWERS["phone"],
+        ANSWERS["id_number"],
+        ANSWERS["province"],
+        ANSWERS["address"],
+        "1",  # Complaint
+        "1",  # the first leader
+        "1",  # the first session
+        "1",  # one person
+        "1",  # yes, a Khmer interpreter (offered first)
+        summary,
+        "1",  # nobody has handled it yet
+        "សូមពិនិត្យសេចក្ដីសម្រេចដកហូតដីឡើងវិញ។",
+        "1",  # send
+    ]
+    citizen = run_console(tmp_path, script, "--user", "citizen-km")
+    assert citizen.returncode == 0, citizen.stderr
+    out = citizen.stdout
+    assert "Traceback" not in out + citizen.stderr
+    codes = re.findall(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}\b", out)
+    assert codes, out[-2000:]
+    # The conversation was in Khmer; before sending, the record the officers will read.
+    assert "លេខកូដសំណុំ" in out
+    review = out[out.index("កំណត់ត្រាដែលមន្ត្រីនឹងអាន") :]
+    assert "Loại nội dung: Khiếu nại" in review and "Người phiên dịch: tiếng Khmer" in review
+    assert f"Nội dung sự việc: {summary}" in review
+
+    desk = run_console(tmp_path, [f"/view {codes[0]}"], "--user", "admin")
+    assert desk.returncode == 0, desk.stderr
+    assert "🗣 Cần người phiên dịch: tiếng Khmer" in desk.stdout
+    assert "💬 Trò chuyện với bot bằng tiếng Khmer" in desk.stdout
+    assert "Công dân: Nguyễn Văn An" in desk.stdout
+
+
 def test_an_officer_triages_through_the_console(tmp_path: Path) -> None:
     registered = run_console(tmp_path, REGISTRATION, "--user", "citizen-1")
     code = re.findall(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}\b", registered.stdout)[0]

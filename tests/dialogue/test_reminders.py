@@ -473,7 +473,8 @@ def test_tiepdan_schedule_import_applies_the_file(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert "Imported 3 units, 2 leaders, 4 rules, 1 sessions, 2 calendar days." in done.stdout
+    # Calendar days: a Tết bridge day, a make-up Saturday, and five Khmer holidays of 2027.
+    assert "Imported 3 units, 2 leaders, 4 rules, 1 sessions, 7 calendar days." in done.stdout
     missing = subprocess.run(
         [*command, str(tmp_path / "none.toml")],
         capture_output=True,

@@ -283,6 +283,23 @@ async def test_the_rules_page_is_the_bots_rules_explainer(site: Site) -> None:
             assert len(section.all("li")) == len(bullets)
 
 
+async def test_a_khmer_site_says_its_rules_are_an_unreviewed_translation(
+    database_url: str, clock: FixedClock
+) -> None:
+    async with serving(database_url, clock, bot={"locales": ["vi", "en", "km"]}) as site:
+        page = assert_html(await site.get("/rules?lang=km"), "km")
+        [note] = page.all("p", class_="panel")
+        assert note.attrs["role"] == "note"
+        link = note.one("a")
+        assert (link.attrs["href"], link.attrs["lang"]) == ("/rules", "vi")
+        topics = site.app.services.content.topics("km")
+        assert [h.text() for h in page.all("h2")][1:] == [t.title for t in topics]
+        # Vietnamese and English are originals: no note; the languages link to Khmer.
+        vietnamese = assert_html(await site.get("/rules"), "vi")
+        assert not vietnamese.all("p", class_="panel")
+        assert "/rules?lang=km" in [a.attrs.get("href") for a in vietnamese.all("a")]
+
+
 async def test_the_poster_prints_the_months_sessions_of_the_unit_with_a_code_per_leader(
     site: Site,
 ) -> None:

@@ -80,7 +80,7 @@ def test_parse_reads_values() -> None:
         ),
         ({"bot": {"timezone": "Mars/Olympus"}}, "bot.timezone", "unknown time zone"),
         ({"bot": {"timezone": "Asia/Hanoi City"}}, "bot.timezone", "unknown time zone"),
-        ({"bot": {"default_locale": "fr"}}, "bot.default_locale", "'vi' or 'en'"),
+        ({"bot": {"default_locale": "fr"}}, "bot.default_locale", "'vi', 'en' or 'km'"),
         ({"database": {"url": "sqlite:///x.db"}}, "database.url", "async drivers"),
         ({"telegram": {"enabled": "maybe"}}, "telegram.enabled", "boolean"),
         ({"officers": [{**OFFICER, "role": "boss"}]}, "officers[1].role", "'officer'"),

@@ -8,6 +8,7 @@ characters, at Telegram's 4,096 and Zalo's 2,000.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 import pytest
@@ -23,7 +24,7 @@ COENG = "\u17d2"
 
 
 def clusters_intact(parts: list[str]) -> None:
-    for before, after in zip(parts, parts[1:], strict=False):
+    for before, after in itertools.pairwise(parts):
         assert not before.endswith((COENG, "\u200d")), repr(before[-3:])
         assert unicodedata.category(after[0])[0] != "M", repr(after[:3])
 

@@ -6,6 +6,7 @@ from bot.core import registrations, triage, validation
 from bot.core.deadlines import NoticeForm
 from bot.core.labels import (
     KIND_LABELS,
+    LANGUAGE_LABELS,
     NOTICE_FORM_NAMES,
     OFFICER_EVENT_LABELS,
     OUTCOME_NAMES,
@@ -50,6 +51,10 @@ async def show(turn: Turn, place: Desk, argument: str) -> Reply:
         lines.append(_("Representatives: {names}", names=", ".join(r.representatives)))
     if r.interpreter:
         lines.append(_("🗣 Interpreter needed: {language}", language=r.interpreter))
+    if r.citizen_locale in LANGUAGE_LABELS and r.citizen_locale != "vi":
+        lines.append(
+            _("💬 Wrote to the bot in {language}", language=_(LANGUAGE_LABELS[r.citizen_locale]))
+        )
     lines += [
         "",
         _(
