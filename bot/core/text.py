@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+# Not a letter, a digit or a space: punctuation. Khmer vowel signs and the other Khmer
+# marks (U+17B4-U+17D3, U+17DD) are part of their letter, though not "word" characters.
+_NON_WORD = re.compile(r"[^\w\s\u17b4-\u17d3\u17dd]", re.UNICODE)
 
 
 def fold(text: str) -> str:
@@ -19,13 +21,9 @@ def fold(text: str) -> str:
 
 
 def fold_words(text: str) -> str:
-    """Like fold, with punctuation turned into spaces, for keyword matching. The marks that
-    are part of a letter in other scripts (a Khmer vowel sign) stay with it."""
-    folded = "".join(
-        ch if ch.isalnum() or ch.isspace() or unicodedata.category(ch)[0] == "M" else " "
-        for ch in fold(text)
-    )
-    return _SPACES.sub(" ", folded).strip()
+    """Like fold, with punctuation turned into spaces, for keyword matching (a Khmer vowel
+    sign stays with its letter)."""
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", fold(text))).strip()
 
 
 # Characters that join what follows to them: Khmer COENG (its next consonant is written
