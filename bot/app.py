@@ -11,7 +11,7 @@ from datetime import time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import SUPPORTED_LOCALES, Config
+from bot.config import Config
 from bot.core import schedules, tickets, triage
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import load_content
@@ -148,7 +148,7 @@ def build(config: Config, clock: Clock | None = None) -> App:
         catalogs=Catalogs(
             locales_dir, tuple(config.bot.locales), config.bot.default_locale, config.bot.zone
         ),
-        content=load_content(locales_dir, SUPPORTED_LOCALES),
+        content=load_content(locales_dir, tuple(config.bot.locales)),
         clock=clock or SystemClock(),
         settings=dialogue_settings(config),
         new_ticket_code=tickets.new_code,

@@ -129,6 +129,10 @@ class Dispatcher:
     # dispatcher must never take again: after a database outage their lease may have run out
     # while they were still in hand, and the lease alone cannot tell them apart.
     _in_hand: set[int] = field(default_factory=set, init=False)
+    # A packed message's carrier row -> the other rows it carries; and its result, taken
+    # when it is made (_deliver_together).
+    _companions: dict[int, Sequence[OutboxItem]] = field(default_factory=dict, init=False)
+    _captured: dict[int, SendResult | None] = field(default_factory=dict, init=False)
     _stopping: bool = field(default=False, init=False)
     _recording: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
@@ -211,7 +215,8 @@ class Dispatcher:
 
     async def _deliver_together(self, group: list[OutboxItem], stats: DispatchStats) -> None:
         """One message carries the group (the last row, with every text); the other rows
-        share its fate. Each row is recorded, the count of messages on the carrier only."""
+        share its fate. Each row is recorded; the count of messages, the metric and the
+        provider's id are the carrier's."""
         carrier = replace(
             group[-1],
             reply=replace(group[-1].reply, text="\n\n".join(item.reply.text for item in group)),
@@ -222,14 +227,24 @@ class Dispatcher:
             for item in group:
                 await self._deliver(item, stats)
             return
-        before = len(self._results)
-        await self._attempt(carrier, stats)
-        outcome = next((r for r in self._results[before:] if r.item_id == carrier.id), None)
+        companions = group[:-1]
+        # Held again with the carrier (their lease must not run out while it is sent), and
+        # the carrier's result taken as it is made (another task may record it at once).
+        self._companions[carrier.id] = companions
+        self._captured[carrier.id] = None
+        try:
+            await self._attempt(carrier, stats)
+        finally:
+            self._companions.pop(carrier.id, None)
+            outcome = self._captured.pop(carrier.id, None)
         if outcome is not None:
-            for item in group[:-1]:
-                self._results.append(replace(outcome, item_id=item.id, parts=None))
-                self.metrics.send(item.channel, _OUTCOMES[outcome.status])
+            for item in companions:
+                self._results.append(
+                    replace(outcome, item_id=item.id, parts=None, unreachable=None)
+                )
                 _count(stats, outcome.status)
+        # Without an outcome the carrier was not sent (another dispatcher holds a row of the
+        # group): the others stay held until their lease runs out, then go one by one.
         await self._record()
 
     async def _claim_and_deliver(
@@ -368,8 +383,13 @@ class Dispatcher:
         now = self.clock.now()
         if item.lease_until is not None and item.lease_until - now > self.lease / 2:
             return True
+        # A packed message's rows were held together, and are held again together.
+        rows = [item.id, *(other.id for other in self._companions.get(item.id, ()))]
         async with self.store.transaction() as repo:
-            return await repo.renew_lease(item.id, self.owner, now, now + self.lease)
+            for row_id in rows:
+                if not await repo.renew_lease(row_id, self.owner, now, now + self.lease):
+                    return False
+        return True
 
     async def _within(self, item: OutboxItem, window: ReplyWindow, now: datetime) -> int | None:
         """The number of the channel's messages ``item`` takes, when the window lets it
@@ -469,20 +489,21 @@ class Dispatcher:
     ) -> None:
         """``flood``: pending because the channel asked us to slow down (429)."""
         self.metrics.send(item.channel, _OUTCOMES[status] if not flood else "flood")
-        self._results.append(
-            SendResult(
-                item.id,
-                self.owner,
-                status,
-                self.clock.now(),
-                attempted=attempted,
-                provider_message_id=provider_message_id,
-                error=error,
-                next_attempt_at=next_attempt_at,
-                unreachable=(item.channel, item.recipient) if unreachable else None,
-                parts=parts,
-            )
+        result = SendResult(
+            item.id,
+            self.owner,
+            status,
+            self.clock.now(),
+            attempted=attempted,
+            provider_message_id=provider_message_id,
+            error=error,
+            next_attempt_at=next_attempt_at,
+            unreachable=(item.channel, item.recipient) if unreachable else None,
+            parts=parts,
         )
+        self._results.append(result)
+        if item.id in self._captured:
+            self._captured[item.id] = result
 
     async def _record(self) -> None:
         """Write the results gathered so far, in one transaction; a caller that finds a

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.config import DEFAULT_LOCALES_DIR, SUPPORTED_LOCALES
@@ -175,3 +176,18 @@ def test_an_unreviewed_khmer_entry_is_shown_and_its_state_kept() -> None:
 
 def _in_khmer(text: str) -> bool:
     return any("\u1780" <= ch <= "\u17ff" for ch in text)
+
+
+def test_an_editors_mo_file_does_not_hide_the_entries_under_review(tmp_path: Path) -> None:
+    """Poedit writes a .mo beside the .po when it saves, without the fuzzy entries: the bot
+    reads the .po, so the Khmer under review is still shown."""
+    folder = tmp_path / "km" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    source = DEFAULT_LOCALES_DIR / "km" / "LC_MESSAGES" / "messages.po"
+    (folder / "messages.po").write_bytes(source.read_bytes())
+    with (folder / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog("km"), use_fuzzy=False)
+    for locale in ("vi", "en"):
+        (tmp_path / locale).symlink_to(DEFAULT_LOCALES_DIR / locale)
+    tr = Catalogs(tmp_path, SUPPORTED_LOCALES, "vi", ZoneInfo("Asia/Ho_Chi_Minh")).get("km")
+    assert _in_khmer(tr._("Choose your language:"))

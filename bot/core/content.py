@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from bot.core import refusals
 from bot.core.model import Track
-from bot.core.text import fold_words
+from bot.core.text import cut_point, fold_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +103,25 @@ class Content:
                 score = sum(
                     len(phrase.split())
                     for phrase in (fold_words(k) for k in topic.keywords)
-                    if phrase and (f" {phrase} " in words or (_khmer(phrase) and phrase in words))
+                    if phrase and (f" {phrase} " in words or _inside(phrase, words))
                 )
                 if score > best_score:
                     best_id, best_score = topic.id, score
         return best_id
 
 
-def _khmer(text: str) -> bool:
-    """Khmer puts no spaces between words: its keywords are found inside the text."""
-    return any("\u1780" <= ch <= "\u17ff" for ch in text)
+def _inside(phrase: str, words: str) -> bool:
+    """A Khmer keyword found inside the text (Khmer puts no spaces between words), where it
+    begins and ends between two written characters: "ប្រធាន" is not in "ប្រធានាធិបតី"."""
+    if not any("\u1780" <= ch <= "\u17ff" for ch in phrase):
+        return False
+    start = words.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        if cut_point(words, start) == start and cut_point(words, end) == end:
+            return True
+        start = words.find(phrase, start + 1)
+    return False
 
 
 def load_content(locales_dir: Path, locales: tuple[str, ...]) -> Content:

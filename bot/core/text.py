@@ -45,6 +45,14 @@ def cut_point(text: str, index: int) -> int:
     return index
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, "…" ending it when cut, never inside a
+    written character."""
+    if len(text) <= limit:
+        return text
+    return text[: cut_point(text, limit - 1)].rstrip() + "…"
+
+
 def _may_cut(before: str, after: str) -> bool:
     if before in _JOINS_NEXT:
         return False

@@ -10,6 +10,7 @@ from bot.core.i18n import Translator
 from bot.core.labels import KIND_LABELS
 from bot.core.model import OfficerRole, OutboxMessage, RegistrationView
 from bot.core.ports import Repository
+from bot.core.text import clip
 from bot.dialogue.context import Services
 
 
@@ -84,9 +85,7 @@ def _announcement(tr: Translator, registration: RegistrationView) -> str:
             "🔒 A confidential request has arrived. Officers with the confidential permission "
             "find it in /queue."
         )
-    summary = registration.summary
-    if len(summary) > SUMMARY_IN_GROUP:
-        summary = summary[: SUMMARY_IN_GROUP - 1].rstrip() + "…"
+    summary = clip(registration.summary, SUMMARY_IN_GROUP)
     lines = [
         tr._(
             "🆕 New registration {code}: {kind}",

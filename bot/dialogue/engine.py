@@ -387,8 +387,9 @@ async def _page(turn: Turn, name: str, argument: str) -> Replies:
             if changed is not None:
                 return menu.main_menu(turn, changed.text)
         return menu.language_picker(turn)
-    if name == "privacy":
-        return menu.privacy_page(turn, original=argument.strip().lower() == rules.ORIGINAL)
+    if name in {"privacy", menu.ORIGINAL_PRIVACY}:
+        original = name == menu.ORIGINAL_PRIVACY or argument.strip().lower() == rules.ORIGINAL
+        return menu.privacy_page(turn, original=original)
     if name == "link":
         return await link.run(turn, argument)
     if name == "mydata":

@@ -7,6 +7,9 @@ from bot.core.model import Choice, Reply
 from bot.dialogue.context import Replies, Turn
 from bot.dialogue.rules import ORIGINAL, translation_notice
 
+# The privacy notice in Vietnamese, which prevails over its translations.
+ORIGINAL_PRIVACY = "privacy_vi"
+
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "km": "ភាសាខ្មែរ (Khmer)"}
 
 
@@ -125,10 +128,14 @@ def privacy_notice_text(turn: Turn, *, original: bool = False) -> str:
     )
     text = f"{notice.title}\n\n{body}"
     if not content.reviewed(tr.locale, "privacy"):
-        original_text = turn._("The Vietnamese text: /privacy {locale}", locale=ORIGINAL)
+        # One word, so that Telegram makes it a link to tap.
+        original_text = turn._("The Vietnamese text: {command}", command=f"/{ORIGINAL_PRIVACY}")
         text = f"{translation_notice(turn)} {original_text}\n\n{text}"
     return text
 
 
 def privacy_page(turn: Turn, *, original: bool = False) -> Replies:
-    return [Reply(privacy_notice_text(turn, original=original), menu_choices(turn))]
+    choices = menu_choices(turn)
+    if not original and not turn.services.content.reviewed(turn.locale, "privacy"):
+        choices = (Choice(turn._("🇻🇳 The Vietnamese text"), f"m:{ORIGINAL_PRIVACY}"), *choices)
+    return [Reply(privacy_notice_text(turn, original=original), choices)]

@@ -8,7 +8,7 @@ from typing import cast
 
 from bot.core import registrations
 from bot.core.model import Choice, RegistrationView, Reply, RequestKind, SharedContact
-from bot.core.text import fold_words
+from bot.core.text import clip, fold_words
 from bot.core.validation import Invalid
 from bot.dialogue import alerts, menu
 from bot.dialogue.context import Replies, Turn
@@ -242,8 +242,7 @@ def _choice_value(reply: Reply, text: str, prefix: str) -> str | None:
 
 
 def _shorten(text: str, limit: int = 40) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return clip(" ".join(text.split()), limit)
 
 
 # --- the review screen and submission --------------------------------------------------------

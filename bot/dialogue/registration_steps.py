@@ -406,6 +406,10 @@ async def _track(turn: Turn, draft: Draft) -> Track:
 # Vietnamese itself, which needs no interpreter.
 _NEGATIONS = frozenset({"khong", "ko", "k", "no", "none", "not", "nope"})
 _VIETNAMESE = frozenset({"viet", "tieng viet", "vietnamese", "viet nam", "tieng viet nam"})
+# Khmer for "(I) do not need" and a bare "no": Khmer has no spaces between words, so these
+# are looked for inside the answer ("មិន" alone also says "not fluent", a reason to ask).
+_KHMER_NEGATIONS = ("មិនត្រូវការ", "អត់ត្រូវការ", "មិនចាំបាច់")
+_KHMER_NO = frozenset({"ទេ", "អត់ទេ", "អត់", "ទេ បាទ", "ទេ ចាស"})
 
 
 # The languages of the bot that the reception office does not speak: a citizen writing in
@@ -417,11 +421,17 @@ async def _accept_interpreter(_turn: Turn, _draft: Draft, answer: Answer) -> obj
     if answer.value in _INTERPRETED:
         return _INTERPRETED[answer.value]
     words = fold_words(answer.text)
+    if (
+        answer.value == "none"
+        or _NEGATIONS & set(words.split())
+        or words in _VIETNAMESE
+        or any(no in words for no in _KHMER_NEGATIONS)
+        or words in _KHMER_NO
+    ):
+        return ""
     if "ខ្មែរ" in answer.text or "khmer" in words.split() or "kho me" in words:
         # Named as the record names it, however the citizen wrote it.
         return _INTERPRETED["km"]
-    if answer.value == "none" or _NEGATIONS & set(words.split()) or words in _VIETNAMESE:
-        return ""
     return validation.language_name(answer.text)
 
 

@@ -110,10 +110,12 @@ OA_ERRORS: Mapping[int, ErrorCode] = _table(
         OA_TABLE,
     ),
     (-242, "Invalid appsecret_proof provided in the API argument", Meaning.SETUP, OA_TABLE),
-    (-244, "User has restricted this message type from your OA", Meaning.GONE, OA_TABLE),
+    # Consultation messages refused, not the OA: another way (ZNS) may still reach them.
+    (-244, "User has restricted this message type from your OA", Meaning.WINDOW, OA_TABLE),
     (-248, "Violates our platform standards", Meaning.REFUSED, OA_TABLE),
     (-320, "Your app needs to connect with Zalo Cloud Account", Meaning.SETUP, OA_TABLE),
-    (-321, "Zalo Cloud Account out of money or unable to be charged", Meaning.QUOTA, OA_TABLE),
+    # ZNS is charged to the same account: nothing paid goes until an administrator acts.
+    (-321, "Zalo Cloud Account out of money or unable to be charged", Meaning.SETUP, OA_TABLE),
     # ZNS's code for a refused token, which the OA API gave before v3 too; renewing the token
     # costs one call, keeping a dead one loses every message.
     (-124, "Access token invalid", Meaning.TOKEN, ZNS_TABLE),

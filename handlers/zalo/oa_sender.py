@@ -18,6 +18,7 @@ from bot.core.sending import (
     Unavailable,
     Unreachable,
 )
+from bot.core.text import cut_point
 from handlers.zalo import render
 from handlers.zalo.errors import OA_ERRORS, ZNS_ERRORS, ErrorCode, Meaning, meaning
 from handlers.zalo.oa_api import (
@@ -123,7 +124,13 @@ async def _failure(
         return ChannelDown(NIGHT_WAIT_SECONDS, str(refused))
     if said is Meaning.SETUP:
         log.error("Zalo %s refused: the OA or the app is not set up for it: %s", api, refused)
-        await on_setup_error(f"{api} {refused}")
+        try:
+            await on_setup_error(f"{api} {refused}")
+        except Exception:  # the alert is extra: the message's fate must not depend on it
+            log.exception("could not tell the administrators about Zalo's refusal")
+        if api == "ZNS":
+            # ZNS is already the other way: without it, the officers phone the citizen.
+            return Rejected(str(refused))
         return ChannelDown(SETUP_WAIT_SECONDS, str(refused))
     if api == "OA" and said in {Meaning.WINDOW, Meaning.QUOTA}:
         return OutsideWindow(str(refused))
@@ -169,7 +176,7 @@ class ZnsFallback:
         data: Mapping[str, str] = {
             self._code_param: code,
             # ZNS template parameters are short; the whole message is in the chat later.
-            self._text_param: item.reply.text[:100],
+            self._text_param: item.reply.text[: cut_point(item.reply.text, 100)],
         }
         token = await _token(self._tokens)
         try:

@@ -559,11 +559,13 @@ async def test_zns_through_an_unreachable_api_is_tried_again_later(
         (-232, OutsideWindow, None),
         (-211, OutsideWindow, None),  # out of quota: another way
         (-218, OutsideWindow, None),
+        (-244, OutsideWindow, None),  # refuses consultation messages: ZNS may still reach
         (-213, Unreachable, None),  # no longer follows the OA
         (-227, Unreachable, None),
         (-234, ChannelDown, NIGHT_WAIT_SECONDS),  # not at night: try in an hour
         (-224, ChannelDown, SETUP_WAIT_SECONDS),  # the OA's package: the admins act
         (-221, ChannelDown, SETUP_WAIT_SECONDS),
+        (-321, ChannelDown, SETUP_WAIT_SECONDS),  # unpaid: ZNS would fail as well
         (-201, Rejected, None),  # a field is invalid (v3; before, a bad token)
         (-200, Unavailable, None),
     ],
@@ -638,7 +640,9 @@ async def test_an_unknown_code_is_logged_once_with_the_answer_and_read_by_its_ht
         (-114, Rejected, False),  # the citizen cannot receive ZNS: the officers phone
         (-141, Rejected, False),
         (-115, Rejected, False),  # no balance
-        (-131, ChannelDown, True),  # the template not approved: the admins act
+        # The template not approved: the admins are told, the officers phone.
+        (-131, Rejected, True),
+        (-146, Rejected, True),
         (-100, Unavailable, False),
     ],
 )

@@ -672,3 +672,69 @@ async def test_packed_replies_share_the_fate_of_their_message(
     clock.set(START + timedelta(minutes=5))
     await sending.tick()
     assert sender.texts() == ["text of one", "text of two"]
+
+
+async def test_a_packed_rows_fate_is_kept_when_another_task_records_meanwhile(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """While the packed message is on the wire, another turn's results are written (and
+    taken off the list): the rows it carries are still recorded, never sent again."""
+    store = FlakyStore(store_for(engine))
+    await last_heard(store, "c1", START)
+    await last_heard(store, "c2", START)
+    sending: Dispatcher
+
+    class RecordsMeanwhile(RecordingSender):
+        async def send(self, recipient: str, reply: Reply) -> str:
+            if "\n\n" in reply.text:
+                await sending._record()  # another task's, in this one
+            return await super().send(recipient, reply)
+
+    sender = RecordsMeanwhile()
+    sending = dispatcher(store, clock, sender, reply_windows={"console": counted(pack=True)})
+    # A result the database could not take waits on the list, before the packed one's.
+    store.failures["record_results"] = [StoreUnavailable("down")]
+    await sending.deliver_held(await held(store, sending, message("x", recipient="c2")))
+    await sending.deliver_held(await held(store, sending, message("one"), message("two")))
+    found = await rows(engine)
+    assert {k: found[k].status for k in ("one", "two", "x")} == {
+        "one": "sent",
+        "two": "sent",
+        "x": "sent",
+    }
+    clock.set(START + timedelta(minutes=5))
+    await sending.tick()
+    assert sender.texts("c1") == ["text of one\n\ntext of two"]
+
+
+async def test_the_rows_of_a_packed_message_are_held_again_together(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """The channel's rate limit keeps the packed message waiting until its lease is near its
+    end: every row it carries is held again, so another instance sends none of them."""
+    store = store_for(engine)
+    await last_heard(store, "c1", START)
+    other_sender = RecordingSender()
+    other = dispatcher(store, clock, other_sender, owner="other")
+
+    async def late(_chat: str) -> None:
+        clock.set(START + timedelta(seconds=90))
+
+    class Slow(RecordingSender):
+        async def send(self, recipient: str, reply: Reply) -> str:
+            clock.set(START + timedelta(minutes=2, seconds=30))
+            await other.tick()  # the first lease has run out by now
+            return await super().send(recipient, reply)
+
+    sender = Slow()
+    sending = dispatcher(
+        store,
+        clock,
+        sender,
+        reply_windows={"console": counted(pack=True)},
+        limiters={"console": RecordingLimiter(late)},
+    )
+    await sending.deliver_held(await held(store, sending, message("one"), message("two")))
+    assert other_sender.sent == []
+    assert sender.texts() == ["text of one\n\ntext of two"]
+    assert {row.status for row in (await rows(engine)).values()} == {"sent"}

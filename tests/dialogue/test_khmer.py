@@ -62,7 +62,7 @@ async def register_in_khmer(chat: Chat, interpreter: str = "reg:interpreter:km")
     await chat.send("/register")
     # The privacy notice is a translation not yet reviewed: it says so, and where the
     # Vietnamese is.
-    assert "/privacy vi" in chat.text and in_khmer(chat.text)
+    assert "/privacy_vi" in chat.text and in_khmer(chat.text)
     await chat.press("reg:consent:yes")
     for step in ("full_name", "phone", "id_number", "province", "address"):
         await chat.send(ANSWERS[step])
@@ -73,7 +73,10 @@ async def register_in_khmer(chat: Chat, interpreter: str = "reg:interpreter:km")
     # Writing in Khmer: a Khmer interpreter is offered first, one tap.
     assert chat.payloads[0] == "reg:interpreter:km"
     assert in_khmer(chat.labels[0])
-    await chat.press(interpreter)
+    if interpreter.startswith("reg:"):
+        await chat.press(interpreter)
+    else:
+        await chat.send(interpreter)
     await chat.send(SUMMARY)
     await chat.send(ANSWERS["prior_handling"])
     await chat.send(REQUEST)
@@ -126,13 +129,27 @@ async def test_the_leaders_digest_flags_the_interpreter_and_the_language(app: Ap
     assert "💬 Trò chuyện với bot bằng tiếng Khmer" in digest
 
 
-async def test_a_citizen_writing_in_khmer_may_still_need_no_interpreter(app: App) -> None:
+@pytest.mark.parametrize(
+    ("answer", "recorded"),
+    [
+        ("reg:interpreter:none", ""),
+        ("មិនត្រូវការអ្នកបកប្រែទេ", ""),  # "I do not need an interpreter"
+        ("ទេ", ""),  # "no"
+        ("không cần phiên dịch tiếng Khmer", ""),
+        ("ខ្មែរ", "tiếng Khmer"),
+        ("ខ្ញុំនិយាយភាសាខ្មែរ ហើយមិនសូវចេះភាសាវៀតណាម", "tiếng Khmer"),  # "not fluent"
+        ("tiếng Khmer", "tiếng Khmer"),
+    ],
+)
+async def test_what_a_citizen_writing_in_khmer_answers_about_an_interpreter(
+    app: App, answer: str, recorded: str
+) -> None:
     chat = await khmer_citizen(app, "kh-2")
-    review = await register_in_khmer(chat, interpreter="reg:interpreter:none")
-    assert "• Người phiên dịch: không cần" in review
+    review = await register_in_khmer(chat, interpreter=answer)
+    assert f"• Người phiên dịch: {recorded or 'không cần'}" in review
     await chat.press("reg:review:submit")
     registration = await submitted(app, chat)
-    assert registration.interpreter == ""
+    assert registration.interpreter == recorded
 
 
 async def test_an_unreviewed_topic_says_so_and_offers_the_vietnamese_original(app: App) -> None:
@@ -148,8 +165,15 @@ async def test_an_unreviewed_topic_says_so_and_offers_the_vietnamese_original(ap
     # The same topic in Vietnamese, the buttons still in Khmer.
     assert not in_khmer(original) and "Luật" in original
     assert all(in_khmer(label) for label in chat.labels)
-    await chat.send("/privacy vi")
-    assert "Thông báo về xử lý dữ liệu cá nhân" in chat.text
+    # The privacy notice: a button on its page, a command to tap in its note.
+    await chat.send("/privacy")
+    assert in_khmer(chat.text) and "/privacy_vi" in chat.text
+    await chat.press(chat.payloads[0])
+    assert chat.text.startswith("Thông báo về xử lý dữ liệu cá nhân")
+    assert not in_khmer(chat.text)
+    for command in ("/privacy_vi", "/privacy vi"):
+        await chat.send(command)
+        assert chat.text.startswith("Thông báo về xử lý dữ liệu cá nhân")
 
 
 async def test_a_reviewed_language_shows_no_notice(app: App) -> None:
@@ -158,7 +182,7 @@ async def test_a_reviewed_language_shows_no_notice(app: App) -> None:
     await chat.press(chat.first_payload("r:"))
     assert not chat.text.startswith("ℹ️") and not any(p.endswith(":vi") for p in chat.payloads)
     await chat.send("/privacy")
-    assert "/privacy vi" not in chat.text
+    assert "/privacy_vi" not in chat.text
 
 
 async def test_a_refusal_in_khmer_keeps_the_vietnamese_ground_beside_it(app: App) -> None:
@@ -183,3 +207,22 @@ async def test_a_question_typed_in_khmer_finds_its_topic(app: App) -> None:
     await chat.send("តើមន្ត្រីអាចបដិសេធមិនទទួលជួបបានទេ")
     assert chat.text.startswith("ℹ️ ") and in_khmer(chat.text)
     assert any(p == "r:refusal:vi" for p in chat.payloads)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("តើមន្ត្រីអាចបដិសេធមិនទទួលជួបបានទេ", "refusal"),  # can the officers refuse me?
+        ("ត្រូវយកអ្វីមកជាមួយ", "before"),  # what must I bring?
+        ("ខ្ញុំចង់ដឹងពីសិទ្ធិរបស់ប្រជាពលរដ្ឋ", "rights"),  # citizens' rights
+        # Words that only contain a keyword, or a keyword's start inside a written character:
+        ("ប្រធានាធិបតី", None),  # "president" (ប្រធាន + ា)
+        ("ការបែងចែកដី", None),  # dividing land: a matter, not a question about the kinds
+        ("អរគុណសម្រាប់ចម្លើយ", None),  # thanks for the answer
+        ("សុវត្ថិភាពចរាចរណ៍", None),  # road safety
+    ],
+)
+def test_khmer_questions_find_their_topic_and_nothing_else(
+    app: App, question: str, topic: str | None
+) -> None:
+    assert app.services.content.match(question) == topic

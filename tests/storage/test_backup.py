@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from alembic import command
 from sqlalchemy import Table, insert, make_url, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.app import App
@@ -85,8 +86,16 @@ async def scratch_database(suffix: str) -> AsyncIterator[str]:
     admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
 
     async def drop() -> None:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        # Plain DROP first: it stops an autovacuum worker busy in the database by itself,
+        # where FORCE refuses to end a process of another role (the worker's is the
+        # superuser's). FORCE then for a connection of ours left open by a failed test.
+        statement = f'DROP DATABASE IF EXISTS "{name}"'
+        try:
+            async with admin.connect() as connection:
+                await connection.execute(text(statement))
+        except DBAPIError:
+            async with admin.connect() as connection:
+                await connection.execute(text(f"{statement} WITH (FORCE)"))
 
     try:
         await drop()

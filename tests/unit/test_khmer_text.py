@@ -13,7 +13,7 @@ import unicodedata
 
 import pytest
 
-from bot.core.text import cut_point, fold_words
+from bot.core.text import clip, cut_point, fold_words
 from handlers.telegram import render as telegram
 from handlers.zalo import render as zalo
 
@@ -77,3 +77,13 @@ def test_at_the_real_limits_a_long_khmer_text_is_cut_whole() -> None:
 def test_khmer_keywords_keep_their_vowel_signs() -> None:
     # A Khmer vowel sign is a mark, not punctuation: "ការ" stays one word.
     assert fold_words("ការទទួលជួប, ថ្ងៃណា?") == "ការទទួលជួប ថ្ងៃណា"
+
+
+def test_a_clipped_text_ends_between_written_characters() -> None:
+    assert clip("Nguyễn Văn An", 40) == "Nguyễn Văn An"
+    for limit in range(7, 30):
+        clipped = clip(KHMER, limit)
+        assert len(clipped) <= limit and clipped.endswith("…")
+        kept = clipped.removesuffix("…")
+        assert KHMER.startswith(kept) and not kept.endswith(COENG)
+        assert unicodedata.category(KHMER[len(kept)])[0] != "M"
