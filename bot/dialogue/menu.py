@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.i18n import N_, Translator
 from bot.core.model import Choice, Reply
 from bot.dialogue.context import Replies, Turn
-from bot.dialogue.rules import ORIGINAL, translation_notice
+from bot.dialogue.rules import ORIGINAL, original_label, translation_notice
 
 # The privacy notice in Vietnamese, which prevails over its translations.
 ORIGINAL_PRIVACY = "privacy_vi"
@@ -137,5 +137,5 @@ def privacy_notice_text(turn: Turn, *, original: bool = False) -> str:
 def privacy_page(turn: Turn, *, original: bool = False) -> Replies:
     choices = menu_choices(turn)
     if not original and not turn.services.content.reviewed(turn.locale, "privacy"):
-        choices = (Choice(turn._("🇻🇳 The Vietnamese text"), f"m:{ORIGINAL_PRIVACY}"), *choices)
+        choices = (Choice(original_label(turn), f"m:{ORIGINAL_PRIVACY}"), *choices)
     return [Reply(privacy_notice_text(turn, original=original), choices)]

@@ -38,15 +38,20 @@ def show_topic(turn: Turn, topic_id: str, *, original: bool = False) -> Replies:
     )
     if not original and not content.reviewed(turn.locale, "rules"):
         text = f"{translation_notice(turn)}\n\n{text}"
-        choices = (Choice(turn._("🇻🇳 The Vietnamese text"), f"r:{topic.id}:{ORIGINAL}"), *choices)
+        choices = (Choice(original_label(turn), f"r:{topic.id}:{ORIGINAL}"), *choices)
     return [Reply(text, choices)]
 
 
 def translation_notice(turn: Turn) -> str:
-    return turn._(
-        "ℹ️ This text is a translation that a native speaker has not yet reviewed; where it "
+    # The marks are the chat's; the public pages say the same words without them.
+    return "ℹ️ " + turn._(
+        "This text is a translation that a native speaker has not yet reviewed; where it "
         "differs, the Vietnamese text prevails."
     )
+
+
+def original_label(turn: Turn) -> str:
+    return "🇻🇳 " + turn._("The Vietnamese text")
 
 
 def answer_question(turn: Turn, text: str) -> Replies | None:

@@ -284,3 +284,36 @@ async def test_only_the_configured_portal_may_frame_the_schedule(
     finally:
         for runner in runners:
             await runner.cleanup()
+
+
+async def test_the_khmer_pages_pass_axe_and_say_their_rules_are_a_translation(
+    database_url: str, clock: FixedClock
+) -> None:
+    """Where a deployment offers Khmer: each page in Khmer at phone size, free of serious
+    findings, written in Khmer script (a Khmer font from the system: fonts-noto-core), the
+    rules with their note and a link to the Vietnamese."""
+    async with (
+        serving(database_url, clock, bot={"locales": ["vi", "en", "km"]}) as site,
+        chromium() as browser,
+    ):
+        page = await browser.new_page(viewport=PHONE)
+        complaints = watch(page)
+        for name, path in PAGES.items():
+            response = await page.goto(site.base + with_lang(path, "km"))
+            assert response is not None and response.status == 200, path
+            assert await page.get_attribute("html", "lang") == "km"
+            found = await axe(page)
+            assert blocking(found) == [], name
+            assert found["violations"] == [], (name, summary(found))
+            seen = await page.inner_text("main")
+            assert re.search("[\u1780-\u17ff]", seen), name
+            # Nothing wider than the screen, however long the Khmer words are.
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], (name, width)
+            save(f"{name}-km-phone.png", await page.screenshot(full_page=True))
+        await page.goto(f"{site.base}/rules?lang=km")
+        note = page.locator("p.panel[role=note]")
+        assert await note.count() == 1
+        await note.locator("a").click()
+        assert await page.get_attribute("html", "lang") == "vi"
+        assert complaints == []

@@ -291,7 +291,7 @@ async def test_a_khmer_site_says_its_rules_are_an_unreviewed_translation(
         [note] = page.all("p", class_="panel")
         assert note.attrs["role"] == "note"
         link = note.one("a")
-        assert (link.attrs["href"], link.attrs["lang"]) == ("/rules", "vi")
+        assert (link.attrs["href"], link.attrs["hreflang"]) == ("/rules", "vi")
         topics = site.app.services.content.topics("km")
         assert [h.text() for h in page.all("h2")][1:] == [t.title for t in topics]
         # Vietnamese and English are originals: no note; the languages link to Khmer.
