@@ -329,12 +329,17 @@ class Dispatcher:
             if parts is None:
                 await self._past_window(item, stats)
                 return
+        await self._send(item, parts, stats)
+
+    async def _send(self, item: OutboxItem, parts: int | None, stats: DispatchStats) -> None:
+        """Through the channel, under its rate limit; ``parts``: the messages it takes where
+        the channel counts them."""
         limiter = self.limiters.get(item.channel)
         if not await self._turn_to_send(item, limiter):
             return
         sender = self.senders[item.channel]
         try:
-            message_id = await sender.send(item.recipient, item.reply)
+            message_id = await sender.send(item.recipient, item.reply, skip=item.delivered)
         except OutsideWindow as closed:
             # The channel knows better than our count (the citizen wrote elsewhere, or the
             # rules changed): the same way as a message past the window.
@@ -346,11 +351,24 @@ class Dispatcher:
             if limiter is not None:
                 limiter.pause(wait.seconds)
             retry = self.clock.now() + timedelta(seconds=wait.seconds)
-            self._finish(item, "pending", error=str(wait), next_attempt_at=retry, flood=True)
+            self._finish(
+                item,
+                "pending",
+                error=str(wait),
+                next_attempt_at=retry,
+                flood=True,
+                parts=self._progress(item, wait),
+            )
             stats.retried += 1
         except ChannelDown as down:
             retry = self.clock.now() + timedelta(seconds=down.seconds)
-            self._finish(item, "pending", error=str(down), next_attempt_at=retry)
+            self._finish(
+                item,
+                "pending",
+                error=str(down),
+                next_attempt_at=retry,
+                parts=self._progress(item, down),
+            )
             stats.retried += 1
         except Unreachable as blocked:
             self._finish(
@@ -365,11 +383,15 @@ class Dispatcher:
             self._finish(item, "failed", error=str(refused), attempted=True)
             stats.failed += 1
         except (Unavailable, SendFailure, OSError, TimeoutError) as trouble:
-            await self._retry_later(item, str(trouble) or type(trouble).__name__, stats)
+            await self._retry_later(
+                item, str(trouble) or type(trouble).__name__, stats, self._progress(item, trouble)
+            )
         except Exception as bug:  # a sender bug must not stop the other messages
             log.exception("sender for %s failed on outbox row %s", item.channel, item.id)
             await self._retry_later(item, f"{type(bug).__name__}: {bug}", stats)
         else:
+            if parts is not None:
+                parts += item.delivered  # the whole reply's messages, for the count
             self._finish(item, "sent", provider_message_id=message_id, attempted=True, parts=parts)
             stats.sent += 1
 
@@ -395,7 +417,8 @@ class Dispatcher:
         """The number of the channel's messages ``item`` takes, when the window lets it
         go; None when the chat has not written for too long, or the messages sent since it
         last wrote leave too few."""
-        needed = window.messages(item.reply)
+        # Parts an earlier attempt delivered do not go again.
+        needed = max(window.messages(item.reply) - item.delivered, 1)
         async with self.store.transaction() as repo:
             heard = await repo.last_heard(item.channel, item.recipient)
             if heard is None or now - heard > window.length:
@@ -462,7 +485,19 @@ class Dispatcher:
             session = await repo.session(int(str(session_id))) if session_id is not None else None
         return reminders.guard_holds(guard, registration, session)
 
-    async def _retry_later(self, item: OutboxItem, error: str, stats: DispatchStats) -> None:
+    def _progress(self, item: OutboxItem, failure: BaseException) -> int | None:
+        """How many of the reply's messages have gone, counting the earlier attempts; None
+        when none has, or for a packed message (its rows are tried again one by one, each
+        from its start)."""
+        if item.id in self._companions:
+            return None
+        delivered = max(item.delivered, getattr(failure, "delivered", 0))
+        return delivered or None
+
+    async def _retry_later(
+        self, item: OutboxItem, error: str, stats: DispatchStats, parts: int | None = None
+    ) -> None:
+        """``parts``: how many of its messages went before it failed (None: as before)."""
         attempts = item.attempts + 1
         if attempts >= self.max_attempts:
             self._finish(item, "failed", error=error, attempted=True)
@@ -470,7 +505,12 @@ class Dispatcher:
             return
         wait = min(self.retry_first * 2 ** (attempts - 1), self.retry_max)
         self._finish(
-            item, "pending", error=error, attempted=True, next_attempt_at=self.clock.now() + wait
+            item,
+            "pending",
+            error=error,
+            attempted=True,
+            next_attempt_at=self.clock.now() + wait,
+            parts=parts,
         )
         stats.retried += 1
 

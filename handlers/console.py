@@ -111,5 +111,6 @@ class ConsoleSender:
         self._console = console
         self.only_recipient: str | None = console.user_id
 
-    async def send(self, recipient: str, reply: Reply) -> str:
+    async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
+        # Shown whole at once: there are no parts to skip.
         return self._console.show(reply)

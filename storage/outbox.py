@@ -284,6 +284,8 @@ def _outbox_item(row: OutboxRow) -> OutboxItem:
             ),
         ),
         attempts=row.attempts,
+        # A row to try again keeps in parts how many of its messages went already.
+        delivered=row.parts or 0,
         expires_at=row.expires_at,
         guard=dict(row.guard) if row.guard else None,
         lease_until=row.lease_until,

@@ -142,7 +142,7 @@ class RecordingSender:
         # Raised, in order, by the next sends (then sending succeeds).
         self.failures = list(failures or [])
 
-    async def send(self, recipient: str, reply: Reply) -> str:
+    async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((recipient, reply.text, reply.choices))

@@ -549,6 +549,8 @@ class OutboxItem:
     guard: dict[str, object] | None
     # Until when this dispatcher holds it (None: unknown, ask the database).
     lease_until: datetime | None = None
+    # Parts of a long reply an earlier attempt delivered before it failed.
+    delivered: int = 0
 
     @property
     def text(self) -> str:
@@ -571,7 +573,7 @@ class SendResult:
     # The chat refused the bot for good: (channel, chat id), marked unreachable with it.
     unreachable: tuple[str, str] | None = None
     # How many of the channel's messages carried it, where the channel counts them
-    # (Dispatcher.reply_windows).
+    # (Dispatcher.reply_windows); for a message to try again, how many of its parts went.
     parts: int | None = None
 
 

@@ -8,7 +8,11 @@ from bot.core.model import Reply
 
 
 class SendFailure(Exception):
-    """Sending did not happen; the subclass says what to do about it."""
+    """Sending did not happen; the subclass says what to do about it. ``delivered``: how many
+    of the reply's messages had gone (a long reply is cut in several), counted from its
+    first, so that the next attempt sends only the rest."""
+
+    delivered: int = 0
 
 
 class RetryAfter(SendFailure):
@@ -50,7 +54,8 @@ class Sender(Protocol):
     # Only messages for this recipient (the console's one user); None: any recipient.
     only_recipient: str | None
 
-    async def send(self, recipient: str, reply: Reply) -> str:
-        """Send one message (the channel may split a long one); return the provider's id of
-        the last part, or raise a SendFailure."""
+    async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
+        """Send one message (the channel may split a long one), but for its first ``skip``
+        parts, which an earlier attempt delivered; return the provider's id of the last
+        part, or raise a SendFailure saying how many parts had gone."""
         ...

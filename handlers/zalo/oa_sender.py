@@ -61,18 +61,24 @@ class ZaloOaSender:
         self._tokens = tokens
         self._on_setup_error = on_setup_error
 
-    async def send(self, recipient: str, reply: Reply) -> str:
+    async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
         token = await _token(self._tokens)
         last = ""
-        for text, buttons in _messages(reply):
+        delivered = skip
+        for text, buttons in _messages(reply)[skip:]:
             try:
                 last = await self._client.send(token, recipient, text, buttons)
             except ZaloOaError as refused:
-                raise await _failure(
+                failure = await _failure(
                     refused, OA_ERRORS, "OA", token, self._tokens, self._on_setup_error
-                ) from refused
+                )
+                failure.delivered = delivered
+                raise failure from refused
             except NETWORK_ERRORS as trouble:
-                raise Unavailable(f"{type(trouble).__name__}: {trouble}") from trouble
+                failure = Unavailable(f"{type(trouble).__name__}: {trouble}")
+                failure.delivered = delivered
+                raise failure from trouble
+            delivered += 1
         return last
 
 

@@ -7,7 +7,7 @@ meaning, which the status and the ``error_code`` of its answers mirror (docs/zal
 from __future__ import annotations
 
 from bot.core.model import Channel, Reply
-from bot.core.sending import Rejected, RetryAfter, Unavailable, Unreachable
+from bot.core.sending import Rejected, RetryAfter, SendFailure, Unavailable, Unreachable
 from handlers.zalo import render
 from handlers.zalo.bot_api import NETWORK_ERRORS, ZaloApiError, ZaloBotClient
 from handlers.zalo.errors import BOT_ERRORS, Meaning, meaning
@@ -23,19 +23,25 @@ class ZaloBotSender:
     def __init__(self, client: ZaloBotClient) -> None:
         self._client = client
 
-    async def send(self, recipient: str, reply: Reply) -> str:
+    async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
         last = ""
+        delivered = skip
         try:
-            for text in render.messages(reply):
+            for text in render.messages(reply)[skip:]:
                 last = (await self._client.send_message(recipient, text)).message_id
+                delivered += 1
         except ZaloApiError as refused:
-            raise _failure(refused) from refused
+            failure = _failure(refused)
+            failure.delivered = delivered
+            raise failure from refused
         except NETWORK_ERRORS as trouble:
-            raise Unavailable(f"{type(trouble).__name__}: {trouble}") from trouble
+            failure = Unavailable(f"{type(trouble).__name__}: {trouble}")
+            failure.delivered = delivered
+            raise failure from trouble
         return last
 
 
-def _failure(refused: ZaloApiError) -> Exception:
+def _failure(refused: ZaloApiError) -> SendFailure:
     code = refused.error_code if refused.error_code >= 400 else refused.status
     said = meaning(
         BOT_ERRORS,

@@ -82,3 +82,19 @@ async def test_a_long_text_with_a_file_goes_as_messages_then_the_document(
     assert [m.document_name for m in sent] == [None, "lich.ics"]
     assert sent[0].text == text
     assert message_id == str(sent[-1].message_id)
+
+
+async def test_a_long_reply_says_how_many_parts_went_and_the_retry_sends_the_rest(
+    sender: TelegramSender, fake: FakeTelegram
+) -> None:
+    text = "\n".join(f"Dòng {n}: " + "chữ " * 60 for n in range(50))  # several messages
+    fake.inject("sendMessage", Failure(502, "Bad Gateway", after=1))
+    with pytest.raises(Unavailable) as failed:
+        await sender.send(CHAT, Reply(text))
+    assert failed.value.delivered == 1
+    first = [m.text for m in fake.to(int(CHAT))]
+    assert len(first) == 1
+    await sender.send(CHAT, Reply(text), skip=failed.value.delivered)
+    parts = [m.text for m in fake.to(int(CHAT))]
+    assert len(parts) > 2 and parts[0] == first[0] and len(set(parts)) == len(parts)
+    assert "\n".join(parts) == text

@@ -253,3 +253,18 @@ async def test_an_unreachable_platform_is_tried_again_later() -> None:
             await ZaloBotSender(client).send(CHAT, Reply("Xin chào"))
     finally:
         await client.close()
+
+
+async def test_a_long_reply_says_how_many_parts_went_and_the_retry_sends_the_rest(
+    client: ZaloBotClient, zalo: FakeZaloBot
+) -> None:
+    text = "\n".join(f"Dòng {n}: " + "chữ " * 40 for n in range(30))  # three messages or more
+    zalo.inject("sendMessage", Failure(502, 502, "Bad Gateway", after=1))
+    sender = ZaloBotSender(client)
+    with pytest.raises(Unavailable) as failed:
+        await sender.send(CHAT, Reply(text))
+    assert failed.value.delivered == 1 and len(zalo.to(CHAT)) == 1
+    await sender.send(CHAT, Reply(text), skip=failed.value.delivered)
+    parts = [m.text for m in zalo.to(CHAT)]
+    assert len(parts) > 2 and len(set(parts)) == len(parts)
+    assert "\n".join(parts) == text

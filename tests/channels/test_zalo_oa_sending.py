@@ -698,3 +698,18 @@ async def test_a_success_in_any_of_its_shapes_is_a_success(
     sender = ZaloOaSender(oa_client, tokens_for(oa_client, app.store, clock))
     sent = await sender.send(USER, Reply("Xin chào"))
     assert sent == ("12345" if isinstance(answer.get("data"), dict) and answer["data"] else "")
+
+
+async def test_a_long_oa_reply_says_how_many_parts_went_and_the_retry_sends_the_rest(
+    app: App, clock: FixedClock, oa_client: ZaloOaClient, oa: FakeZaloOa
+) -> None:
+    text = "\n".join(f"Dòng {n}: " + "chữ " * 40 for n in range(30))
+    oa.inject(MESSAGES, 503, json.dumps({"message": "overloaded"}), after=1)
+    sender = ZaloOaSender(oa_client, tokens_for(oa_client, app.store, clock))
+    with pytest.raises(Unavailable) as failed:
+        await sender.send(USER, Reply(text))
+    assert failed.value.delivered == 1 and len(oa.to(USER)) == 1
+    await sender.send(USER, Reply(text), skip=failed.value.delivered)
+    parts = [m.text for m in oa.to(USER)]
+    assert len(parts) > 2 and len(set(parts)) == len(parts)
+    assert "\n".join(parts) == text

@@ -131,8 +131,8 @@ async def test_a_stop_during_a_burst_finishes_the_send_and_hands_back_the_rest(
     sending = dispatcher(store, clock, RecordingSender(), owner="stopping", batch=50)
     original = sending.senders["console"].send
 
-    async def send_then_stop(recipient: str, reply: Reply) -> str:
-        message_id = await original(recipient, reply)
+    async def send_then_stop(recipient: str, reply: Reply, *, skip: int = 0) -> str:
+        message_id = await original(recipient, reply, skip=skip)
         if recipient == "c3":
             sending.stop()  # SIGTERM arrives while the fourth message is on the wire
         return message_id
@@ -263,11 +263,11 @@ async def test_a_process_killed_during_a_burst_leaves_only_the_message_on_the_wi
     on_the_wire = asyncio.Event()
 
     class Hanging(RecordingSender):
-        async def send(self, recipient: str, reply: Reply) -> str:
+        async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
             if recipient == "c3":
                 on_the_wire.set()
                 await asyncio.Event().wait()  # the process dies here (SIGKILL)
-            return await super().send(recipient, reply)
+            return await super().send(recipient, reply, skip=skip)
 
     burst = asyncio.create_task(dispatcher(store, clock, Hanging(), owner="killed").tick())
     await asyncio.wait_for(on_the_wire.wait(), 5)
@@ -361,7 +361,7 @@ async def test_rows_taken_over_from_a_slow_dispatcher_are_never_sent_twice(
     sent: list[str] = []
 
     class Slow(RecordingSender):
-        async def send(self, recipient: str, reply: Reply) -> str:
+        async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
             sent.append(reply.text)
             await asyncio.sleep(0.01)
             clock.set(clock.now() + timedelta(seconds=25))

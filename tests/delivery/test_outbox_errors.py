@@ -270,8 +270,8 @@ async def test_rows_a_stopping_dispatcher_cannot_hand_back_wait_for_their_lease(
     stopping = dispatcher(flaky, clock, RecordingSender(), owner="stopping", batch=6)
     original = stopping.senders["console"].send
 
-    async def send_then_stop(recipient: str, reply: Reply) -> str:
-        message_id = await original(recipient, reply)
+    async def send_then_stop(recipient: str, reply: Reply, *, skip: int = 0) -> str:
+        message_id = await original(recipient, reply, skip=skip)
         if recipient == "c1":
             stopping.stop()
             flaky.failures["release_held"] = [StoreUnavailable("database restarting")]
@@ -685,10 +685,10 @@ async def test_a_packed_rows_fate_is_kept_when_another_task_records_meanwhile(
     sending: Dispatcher
 
     class RecordsMeanwhile(RecordingSender):
-        async def send(self, recipient: str, reply: Reply) -> str:
+        async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
             if "\n\n" in reply.text:
                 await sending._record()  # another task's, in this one
-            return await super().send(recipient, reply)
+            return await super().send(recipient, reply, skip=skip)
 
     sender = RecordsMeanwhile()
     sending = dispatcher(store, clock, sender, reply_windows={"console": counted(pack=True)})
@@ -721,10 +721,10 @@ async def test_the_rows_of_a_packed_message_are_held_again_together(
         clock.set(START + timedelta(seconds=90))
 
     class Slow(RecordingSender):
-        async def send(self, recipient: str, reply: Reply) -> str:
+        async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
             clock.set(START + timedelta(minutes=2, seconds=30))
             await other.tick()  # the first lease has run out by now
-            return await super().send(recipient, reply)
+            return await super().send(recipient, reply, skip=skip)
 
     sender = Slow()
     sending = dispatcher(
@@ -738,3 +738,86 @@ async def test_the_rows_of_a_packed_message_are_held_again_together(
     assert other_sender.sent == []
     assert sender.texts() == ["text of one\n\ntext of two"]
     assert {row.status for row in (await rows(engine)).values()} == {"sent"}
+
+
+# --- a long reply that fails half way ----------------------------------------------------------
+
+
+class PartsSender(RecordingSender):
+    """A channel that cuts a reply at each "|" into parts, sending each as a message, and
+    fails at the part given (then works)."""
+
+    def __init__(self, fail_at: int | None, failure: SendFailure) -> None:
+        super().__init__()
+        self.fail_at = fail_at
+        self.failure = failure
+        self.parts: list[str] = []
+
+    async def send(self, recipient: str, reply: Reply, *, skip: int = 0) -> str:
+        pieces = reply.text.split("|")
+        for number, piece in enumerate(pieces[skip:], start=skip):
+            if number == self.fail_at:
+                self.fail_at = None
+                self.failure.delivered = number
+                raise self.failure
+            self.parts.append(piece)
+        return f"part-{len(self.parts)}"
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [Unavailable("502 Bad Gateway"), RetryAfter(3), ChannelDown(60, "token being renewed")],
+)
+async def test_the_parts_of_a_long_reply_that_went_are_not_sent_again(
+    engine: AsyncEngine, clock: FixedClock, failure: SendFailure
+) -> None:
+    store = store_for(engine)
+    await enqueue(store, message("long", text="one|two|three"))
+    sender = PartsSender(fail_at=2, failure=failure)
+    sending = dispatcher(store, clock, sender)
+    await sending.tick()
+    row = (await rows(engine))["long"]
+    assert (row.status, row.parts) == ("pending", 2)
+    clock.set(START + timedelta(hours=1))
+    await sending.tick()
+    # Each part once: the retry began where the failure stopped.
+    assert sender.parts == ["one", "two", "three"]
+    assert (await rows(engine))["long"].status == "sent"
+
+
+async def test_a_second_failure_keeps_what_the_first_attempt_delivered(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """The first attempt delivers one part; the second fails before sending any: the third
+    still starts at the second part."""
+    store = store_for(engine)
+    await enqueue(store, message("long", text="one|two|three"))
+    sender = PartsSender(fail_at=1, failure=Unavailable("502"))
+    sending = dispatcher(store, clock, sender)
+    await sending.tick()
+    sender.fail_at, sender.failure = 1, Unavailable("503")
+    clock.set(START + timedelta(hours=1))
+    await sending.tick()
+    assert (await rows(engine))["long"].parts == 1
+    clock.set(START + timedelta(hours=3))
+    await sending.tick()
+    assert sender.parts == ["one", "two", "three"]
+
+
+async def test_a_packed_message_that_fails_half_way_is_tried_again_row_by_row_from_the_start(
+    engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """What went of a packed message says nothing of where each row's own text stands: the
+    rows are tried again whole, one by one."""
+    store = store_for(engine)
+    await last_heard(store, "c1", START)
+    sender = PartsSender(fail_at=1, failure=Unavailable("502"))
+    window = ReplyWindow(timedelta(hours=24), messages=lambda r: len(r.text.split("|")), pack=True)
+    sending = dispatcher(store, clock, sender, reply_windows={"console": window})
+    items = await held(store, sending, message("one", text="a"), message("two", text="b|c|d"))
+    await sending.deliver_held(items)
+    assert sender.parts == ["a\n\nb"]
+    assert {(r.status, r.parts) for r in (await rows(engine)).values()} == {("pending", None)}
+    clock.set(START + timedelta(hours=1))
+    await sending.tick()
+    assert sender.parts == ["a\n\nb", "a", "b", "c", "d"]

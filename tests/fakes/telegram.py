@@ -63,6 +63,8 @@ class Failure:
     hang: bool = False
     # A group that became a supergroup: Telegram names its new id.
     migrate_to_chat_id: int | None = None
+    # Calls answered as usual before this failure comes (the third part of a long reply).
+    after: int = 0
 
 
 class FakeTelegram(LocalApi):
@@ -105,6 +107,9 @@ class FakeTelegram(LocalApi):
         self.content_types[method] = request.content_type
         self.calls.append((method, params, time.monotonic()))
         queued = self._failures.get(method)
+        if queued and queued[0].after:
+            queued[0].after -= 1
+            queued = None
         if queued:
             failure = queued.pop(0)
             if failure.hang:

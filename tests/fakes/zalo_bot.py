@@ -62,6 +62,8 @@ class Failure:
     description: str = "injected"
     # The raw answer to send instead of the JSON error (a proxy's HTML page, a bare list...).
     body: str | None = None
+    # Calls answered as usual before this failure comes (the third part of a long reply).
+    after: int = 0
 
 
 class FakeZaloBot(LocalApi):
@@ -102,6 +104,9 @@ class FakeZaloBot(LocalApi):
             return _error(400, 400, "body is not an object")
         self.calls.append((method, body))
         pending = self._failures.get(method)
+        if pending and pending[0].after:
+            pending[0].after -= 1
+            pending = None
         if pending:
             failure = pending.pop(0)
             if failure.body is not None:

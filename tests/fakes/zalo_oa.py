@@ -38,6 +38,14 @@ class Sent:
         raise AssertionError(f"no button {words!r}: {self.buttons}")
 
 
+@dataclass
+class Injected:
+    status: int
+    body: str
+    # Calls answered as usual before this answer comes.
+    after: int = 0
+
+
 class FakeZaloOa(LocalApi):
     def __init__(self) -> None:
         super().__init__()
@@ -49,8 +57,8 @@ class FakeZaloOa(LocalApi):
         self.refusing_refresh = False
         # What a successful refresh says of the new access token's life, in seconds.
         self.expires_in = "90000"
-        # path -> answers (status, raw body) given instead of the real one, in order.
-        self._injected: dict[str, list[tuple[int, str]]] = {}
+        # path -> answers given instead of the real one, in order.
+        self._injected: dict[str, list[Injected]] = {}
         self.sent: list[Sent] = []
         self.zns: list[dict[str, Any]] = []
         # When each user last wrote, by the events this fake made.
@@ -63,16 +71,22 @@ class FakeZaloOa(LocalApi):
         app.router.add_post("/v3.0/oa/message/cs", self._message)
         app.router.add_post("/message/template", self._template)
 
-    def inject(self, path: str, status: int, body: str) -> None:
-        """The next call to ``path`` is answered ``status`` with ``body`` as it stands."""
-        self._injected.setdefault(path, []).append((status, body))
+    def inject(self, path: str, status: int, body: str, *, after: int = 0) -> None:
+        """The next call to ``path`` (after ``after`` calls answered as usual) is answered
+        ``status`` with ``body`` as it stands."""
+        self._injected.setdefault(path, []).append(Injected(status, body, after))
 
     def _answer_injected(self, request: web.Request) -> web.Response | None:
         queued = self._injected.get(request.path)
         if not queued:
             return None
-        status, body = queued.pop(0)
-        return web.Response(status=status, text=body, content_type="application/json")
+        if queued[0].after:
+            queued[0].after -= 1
+            return None
+        answer = queued.pop(0)
+        return web.Response(
+            status=answer.status, text=answer.body, content_type="application/json"
+        )
 
     def expire_access_token(self) -> None:
         """As Zalo does after 25 hours: the token in use stops working."""
