@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po
 
 from bot.config import DEFAULT_LOCALES_DIR, SUPPORTED_LOCALES
 from bot.core.i18n import Catalogs
+from bot.core.text import in_khmer
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("vi", "en", "km")
@@ -154,11 +155,7 @@ def test_khmer_is_really_khmer() -> None:
     """Every Khmer entry is written in Khmer script (a catalog filled with English or
     Vietnamese by mistake fails), bar the few that are only a name or a layout."""
     translated = [m for m in catalog("km") if m.id and m.string]
-    khmer = [
-        m
-        for m in translated
-        if any("\u1780" <= ch <= "\u17ff" for ch in "".join(_forms(m.string)))
-    ]
+    khmer = [m for m in translated if in_khmer("".join(_forms(m.string)))]
     assert len(khmer) >= 0.97 * len(translated)
 
 
@@ -171,11 +168,7 @@ def test_an_unreviewed_khmer_entry_is_shown_and_its_state_kept() -> None:
     )
     unreviewed = next(m for m in entries if m.id == "Choose your language:")
     assert tr._("Choose your language:") == unreviewed.string
-    assert _in_khmer(unreviewed.string)
-
-
-def _in_khmer(text: str) -> bool:
-    return any("\u1780" <= ch <= "\u17ff" for ch in text)
+    assert in_khmer(unreviewed.string)
 
 
 def test_an_editors_mo_file_does_not_hide_the_entries_under_review(tmp_path: Path) -> None:
@@ -190,4 +183,4 @@ def test_an_editors_mo_file_does_not_hide_the_entries_under_review(tmp_path: Pat
     for locale in ("vi", "en"):
         (tmp_path / locale).symlink_to(DEFAULT_LOCALES_DIR / locale)
     tr = Catalogs(tmp_path, SUPPORTED_LOCALES, "vi", ZoneInfo("Asia/Ho_Chi_Minh")).get("km")
-    assert _in_khmer(tr._("Choose your language:"))
+    assert in_khmer(tr._("Choose your language:"))

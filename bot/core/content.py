@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from bot.core import refusals
 from bot.core.model import Track
-from bot.core.text import cut_point, fold_words
+from bot.core.text import cut_point, fold_words, in_khmer
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ class Content:
 def _inside(phrase: str, words: str) -> bool:
     """A Khmer keyword found inside the text (Khmer puts no spaces between words), where it
     begins and ends between two written characters: "ប្រធាន" is not in "ប្រធានាធិបតី"."""
-    if not any("\u1780" <= ch <= "\u17ff" for ch in phrase):
+    if not in_khmer(phrase):
         return False
     start = words.find(phrase)
     while start != -1:

@@ -45,6 +45,11 @@ def cut_point(text: str, index: int) -> int:
     return index
 
 
+def in_khmer(text: str) -> bool:
+    """Whether ``text`` has Khmer script in it."""
+    return any("\u1780" <= ch <= "\u17ff" for ch in text)
+
+
 def clip(text: str, limit: int) -> str:
     """``text`` in at most ``limit`` characters, "…" ending it when cut, never inside a
     written character."""

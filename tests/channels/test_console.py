@@ -135,17 +135,9 @@ def test_a_citizen_registers_in_khmer_and_the_officers_read_vietnamese(tmp_path:
         "/lang km",
         "/start",
         "2",  # Register to meet a leader
-        "1",  # I agree
-        ANSWERS["full_name"],
-        ANSWERS["phone"],
-        ANSWERS["id_number"],
-        ANSWERS["province"],
-        ANSWERS["address"],
-        "1",  # Complaint
-        "1",  # the first leader
-        "1",  # the first session
-        "1",  # one person
-        "1",  # yes, a Khmer interpreter (offered first)
+        # The same answers as in Vietnamese, up to the interpreter: the first choice, in
+        # Khmer, is a Khmer interpreter.
+        *REGISTRATION[1:12],
         summary,
         "1",  # nobody has handled it yet
         "សូមពិនិត្យសេចក្ដីសម្រេចដកហូតដីឡើងវិញ។",

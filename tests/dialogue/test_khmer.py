@@ -13,6 +13,7 @@ import pytest
 from bot.app import App, build, prepare
 from bot.core.clock import FixedClock
 from bot.core.model import RegistrationView
+from bot.core.text import in_khmer
 from bot.demo import load_demo
 from bot.dialogue import planner
 from tests.conftest import config_for, fresh_schema
@@ -32,10 +33,6 @@ async def submitted(app: App, chat: Chat) -> RegistrationView:
         found = await repo.registration_by_code(code)
     assert found is not None
     return found
-
-
-def in_khmer(text: str) -> bool:
-    return any("\u1780" <= ch <= "\u17ff" for ch in text)
 
 
 @pytest.fixture
